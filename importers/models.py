@@ -1,0 +1,350 @@
+"""Reference data (Centers, ports, HTS rules), importer accounts, and the entries they file."""
+
+from django.conf import settings
+from django.db import models
+
+from .identifiers import IorKind, format_entry_number, format_hts, validate_hts, validate_ior
+
+# --- Reference data -----------------------------------------------------------------------------------
+
+
+class Center(models.Model):
+    """One of CBP's ten Centers of Excellence and Expertise."""
+
+    ace_id = models.CharField("ACE centre id", max_length=6, unique=True)
+    short_code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=100)
+    management_office = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["ace_id"]
+
+    def __str__(self) -> str:
+        return f"{self.ace_id} {self.short_code}"
+
+
+class District(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMS_DISTRICT = "customs_district", "Customs district"
+        STATISTICAL = "statistical_pseudo_district", "Statistical pseudo-district"
+        ACE_ADMINISTRATIVE = "ace_administrative", "ACE administrative prefix"
+
+    code = models.CharField(max_length=2, primary_key=True)
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class PortQuerySet(models.QuerySet):
+    def ports_of_entry(self) -> "PortQuerySet":
+        """Current ports of entry: where entries may be filed."""
+        return self.filter(kind=Port.Kind.PORT, active=True)
+
+
+class Port(models.Model):
+    class Kind(models.TextChoices):
+        PORT = "port", "Port of entry"
+        AIRPORT = "airport_or_user_fee_airport", "Airport or user-fee airport"
+        COURIER = "courier_or_eccf_facility", "Courier / ECCF facility"
+        ADMIN = "cbp_admin_or_preclearance", "CBP administrative or preclearance code"
+        STATISTICAL = "statistical_aggregate", "Statistical aggregate"
+
+    code = models.CharField(max_length=4, primary_key=True)
+    name = models.CharField(max_length=100)
+    state = models.CharField(max_length=2, blank=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="ports")
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    source_status = models.CharField(max_length=60)
+    in_census_schedule_d = models.BooleanField()
+    # Ports of entry in the current Census Schedule D; delisted and ACE-only codes stay, inactive.
+    active = models.BooleanField(default=False, db_index=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    objects = PortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Basis(models.TextChoices):
+    """How sure a mapping row is (see importers/data/README.md)."""
+
+    CONFIRMED = "confirmed", "Confirmed (Federal Register or CBP notice)"
+    CONFIRMED_PARTIAL = "confirmed_partial", "Confirmed in part"
+    PER_BRIEF = "per_brief", "Per the Center's published brief"
+    PER_BRIEF_PARTIAL = "per_brief_partial", "Per brief, in part"
+    ASSUMED = "assumed", "Assumed (administrator to confirm)"
+    ASSUMED_PARTIAL = "assumed_partial", "Assumed, in part"
+    NOT_APPLICABLE = "n/a", "No Center of its own"
+
+
+class HtsChapter(models.Model):
+    code = models.CharField(max_length=2, primary_key=True)
+    title = models.TextField()
+    section = models.CharField(max_length=5)
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "HTS chapter"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title[:60]}"
+
+
+class HtsRule(models.Model):
+    """HTS prefix (chapter or heading) -> Center; the longest matching prefix wins."""
+
+    prefix = models.CharField(
+        "HTS prefix", max_length=4, unique=True, help_text="2 digits (chapter) or 4 digits (heading)"
+    )
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="hts_rules")
+    basis = models.CharField(max_length=20, choices=Basis.choices, default=Basis.ASSUMED)
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["prefix"]
+        verbose_name = "HTS → Center rule"
+        constraints = [
+            models.CheckConstraint(
+                name="htsrule_prefix_chapter_or_heading",
+                condition=models.Q(prefix__regex=r"^([0-9]{2}|[0-9]{4})$"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} → {self.center.ace_id}"
+
+
+class HtsRuleChange(models.Model):
+    """Who changed an HTS rule, when, and from which Center to which (append-only history)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created"
+        CHANGED = "changed"
+        DELETED = "deleted"
+
+    prefix = models.CharField(max_length=4, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    old_center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+")
+    new_center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    headings_changed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = "HTS rule change"
+
+
+class HeadingCenter(models.Model):
+    """Derived table: every 4-digit heading -> its Center, rebuilt from HtsRule on every change.
+
+    SQL joins on it (ingest, mix aggregation); Python looks it up. The longest-prefix logic lives
+    only in importers.resolver.rebuild_heading_table.
+    """
+
+    heading = models.CharField(max_length=4, primary_key=True)
+    center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+")
+    rule_prefix = models.CharField(max_length=4, blank=True)
+
+    class Meta:
+        ordering = ["heading"]
+
+
+# --- Importer accounts --------------------------------------------------------------------------------
+
+
+class AssignmentReason(models.TextChoices):
+    INITIAL = "initial", "Initial assignment"
+    COMPUTED = "computed", "Computed from the commodity mix"
+    BUSINESS_PRACTICE = "business_practice", "Business practice"
+    INTENDED_USE = "intended_use", "Intended use"
+    HIGH_VALUE = "high_value", "High relative value"
+    APPEAL = "appeal", "Appeal in writing to OFO"
+
+
+PIN_REASONS = [
+    (r.value, r.label)
+    for r in (
+        AssignmentReason.BUSINESS_PRACTICE,
+        AssignmentReason.INTENDED_USE,
+        AssignmentReason.HIGH_VALUE,
+        AssignmentReason.APPEAL,
+    )
+]
+
+
+class Importer(models.Model):
+    """An importer of record's account; it belongs to exactly one Center."""
+
+    ior_number = models.CharField(
+        "importer number", max_length=12, unique=True, validators=[validate_ior], help_text="Canonical form"
+    )
+    ior_kind = models.CharField(max_length=3, choices=[(k.value, k.name) for k in IorKind])
+    name = models.CharField(max_length=200, db_index=True)
+    address = models.TextField(blank=True)
+    center = models.ForeignKey(
+        Center, null=True, blank=True, on_delete=models.PROTECT, related_name="importers"
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    # Set when the account moved and the new Center has yet to name an account manager.
+    needs_account_manager = models.BooleanField(default=False)
+    # A manual assignment that automatic moves must respect until a supervisor lifts it.
+    pin_reason = models.CharField(max_length=20, choices=PIN_REASONS, blank=True)
+    pin_note = models.TextField(blank=True)
+    pinned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ImporterMembership", related_name="importer_accounts"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["center", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.ior_number} {self.name}"
+
+    @property
+    def is_pinned(self) -> bool:
+        return bool(self.pin_reason)
+
+
+class ImporterMembership(models.Model):
+    """An importer-side user's access to an importer account."""
+
+    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    is_account_admin = models.BooleanField(default=False, help_text="May invite and remove colleagues")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["importer", "user"], name="uniq_importer_membership")]
+
+
+class AccountAssignment(models.Model):
+    """One move of an account between Centers, with the figures behind it (append-only)."""
+
+    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="assignments")
+    from_center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+")
+    to_center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=AssignmentReason.choices)
+    effective_on = models.DateField()
+    decided_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # Shares by Center, volume, basis, margin: enough to explain the decision later.
+    figures = models.JSONField(default=dict, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-id"]
+        indexes = [models.Index(fields=["importer", "-effective_on"])]
+
+
+# --- Entries ----------------------------------------------------------------------------------------------
+
+
+class LiquidationStatus(models.TextChoices):
+    UNLIQUIDATED = "unliquidated", "Unliquidated"
+    LIQUIDATED = "liquidated", "Liquidated"
+    EXTENDED = "extended", "Extended (19 U.S.C. 1504(b))"
+    SUSPENDED = "suspended", "Suspended (19 U.S.C. 1504(c))"
+    DEEMED_LIQUIDATED = "deemed_liquidated", "Deemed liquidated (19 U.S.C. 1504(a))"
+
+
+class Entry(models.Model):
+    entry_number = models.CharField(
+        max_length=11, unique=True, help_text="Normalised: filer code, 7 digits, check"
+    )
+    filer_code = models.CharField(max_length=3, db_index=True)
+    importer = models.ForeignKey(Importer, on_delete=models.PROTECT, related_name="entries")
+    port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="entries")
+    entry_type = models.CharField(max_length=2, default="01")
+    entry_date = models.DateField()
+    importation_date = models.DateField()
+    scheduled_liquidation_date = models.DateField(null=True, blank=True)
+    liquidation_date = models.DateField(null=True, blank=True)
+    liquidation_status = models.CharField(
+        max_length=20, choices=LiquidationStatus.choices, default=LiquidationStatus.UNLIQUIDATED
+    )
+    # 19 CFR 159.12 extensions granted at the importer's request lift the PSC 300-day cap.
+    extension_requested_by_importer = models.BooleanField(default=False)
+    reliquidation_date = models.DateField(null=True, blank=True)
+    # The entry summary is under CBP review: no post summary correction may be filed (101.9(b)).
+    summary_under_review = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "entries"
+        ordering = ["-entry_date", "-id"]
+        indexes = [
+            models.Index(fields=["importer", "-entry_date"]),
+            models.Index(fields=["port", "-entry_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.formatted_number
+
+    @property
+    def formatted_number(self) -> str:
+        return format_entry_number(self.entry_number)
+
+
+class EntryLine(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveSmallIntegerField()
+    hts_number = models.CharField("HTS number", max_length=10, validators=[validate_hts])
+    entered_value = models.DecimalField(max_digits=14, decimal_places=2)
+    duty = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # Resolved through importers.resolver at ingest, re-resolved when the HTS rules change.
+    center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["entry", "line_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "line_number"], name="uniq_entry_line"),
+            models.CheckConstraint(
+                name="entryline_value_not_negative", condition=models.Q(entered_value__gte=0)
+            ),
+        ]
+
+    @property
+    def formatted_hts(self) -> str:
+        return format_hts(self.hts_number)
+
+
+class ImporterMonthlyMix(models.Model):
+    """Rollup of an importer's lines by month of entry and Center, maintained by the ingest.
+
+    The commodity mix over any window is a sum over a few of these rows, and a chart draws the
+    history straight from them.
+    """
+
+    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="monthly_mix")
+    month = models.DateField(help_text="First day of the month of entry")
+    center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
+    line_count = models.PositiveIntegerField()
+    entered_value = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["importer", "month", "center"], name="uniq_importer_month_center")
+        ]
+        indexes = [models.Index(fields=["month"])]

@@ -1,0 +1,81 @@
+"""Writes to importer accounts: creation, pinning, assignment history."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from .identifiers import normalize_ior
+from .models import AccountAssignment, AssignmentReason, Center, Importer
+
+
+@transaction.atomic
+def save_importer_from_admin(importer: Importer, *, form, actor) -> Importer:
+    """Save an importer edited in the admin, stamping who pinned it and recording manual moves."""
+    importer.ior_number, kind = normalize_ior(importer.ior_number)
+    importer.ior_kind = kind
+    changed = set(form.changed_data) if form is not None else set()
+    if "pin_reason" in changed:
+        importer.pinned_by = actor if importer.pin_reason else None
+        importer.pinned_at = timezone.now() if importer.pin_reason else None
+    previous_center_id = form.initial.get("center") if form is not None and importer.pk else None
+    importer.save()
+    if "center" in changed and importer.center_id and importer.center_id != previous_center_id:
+        AccountAssignment.objects.create(
+            importer=importer,
+            from_center_id=previous_center_id,
+            to_center_id=importer.center_id,
+            reason=importer.pin_reason or AssignmentReason.INITIAL,
+            effective_on=timezone.localdate(),
+            decided_by=actor,
+            note="Set in the administration site",
+        )
+    return importer
+
+
+@transaction.atomic
+def pin_importer(
+    importer: Importer,
+    *,
+    reason: str,
+    note: str,
+    actor,
+    center: Center | None = None,
+    today: date | None = None,
+) -> Importer:
+    """Pin an account (optionally to another Center) so automatic reassignment leaves it alone."""
+    valid = {
+        AssignmentReason.BUSINESS_PRACTICE,
+        AssignmentReason.INTENDED_USE,
+        AssignmentReason.HIGH_VALUE,
+        AssignmentReason.APPEAL,
+    }
+    if reason not in valid:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"pin_reason": f"A pin needs one of: {', '.join(sorted(valid))}."})
+    importer = Importer.objects.select_for_update().get(pk=importer.pk)
+    if center is not None and center.pk != importer.center_id:
+        AccountAssignment.objects.create(
+            importer=importer,
+            from_center_id=importer.center_id,
+            to_center=center,
+            reason=reason,
+            effective_on=today or timezone.localdate(),
+            decided_by=actor,
+            note=note,
+        )
+        importer.center = center
+    importer.pin_reason, importer.pin_note = reason, note
+    importer.pinned_by, importer.pinned_at = actor, timezone.now()
+    importer.save(update_fields=["center", "pin_reason", "pin_note", "pinned_by", "pinned_at"])
+    return importer
+
+
+@transaction.atomic
+def unpin_importer(importer: Importer, *, actor) -> Importer:
+    """Lift a pin explicitly; the next reassignment run may move the account again."""
+    importer = Importer.objects.select_for_update().get(pk=importer.pk)
+    importer.pin_reason, importer.pin_note, importer.pinned_by, importer.pinned_at = "", "", None, None
+    importer.save(update_fields=["pin_reason", "pin_note", "pinned_by", "pinned_at"])
+    return importer

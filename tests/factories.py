@@ -1,0 +1,81 @@
+"""factory_boy factories: each builds a valid default; traits give states."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from cee_portal.users.models import User
+from importers.identifiers import entry_check_digit
+from importers.models import Center, Entry, EntryLine, Importer, Port
+
+
+def center(ace_id: str) -> Center:
+    return Center.objects.get(ace_id=ace_id)
+
+
+def make_entry_number(filer_code: str, serial: int) -> str:
+    """A valid normalised entry number for a filer code and a serial."""
+    transaction = f"{serial:07d}"
+    return f"{filer_code}{transaction}{entry_check_digit(filer_code, transaction)}"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    class Params:
+        center_ace_id = None
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.gov")
+    role = User.Role.SPECIALIST
+    center = factory.LazyAttribute(lambda u: center(u.center_ace_id) if u.center_ace_id else None)
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+
+class ImporterFactory(DjangoModelFactory):
+    class Meta:
+        model = Importer
+
+    class Params:
+        center_ace_id = "CEE010"
+
+    ior_number = factory.Sequence(lambda n: f"{10 + n // 10_000_000 % 90:02d}-{n % 10_000_000:07d}00")
+    ior_kind = "ein"
+    name = factory.Sequence(lambda n: f"Importer {n} Inc.")
+    address = "1 Trade Way, Laredo, TX"
+    center = factory.LazyAttribute(lambda i: center(i.center_ace_id) if i.center_ace_id else None)
+
+
+class EntryFactory(DjangoModelFactory):
+    class Meta:
+        model = Entry
+
+    entry_number = factory.Sequence(lambda n: make_entry_number("ABC", n + 1))
+    filer_code = "ABC"
+    importer = factory.SubFactory(ImporterFactory)
+    port = factory.LazyFunction(lambda: Port.objects.get(code="2304"))
+    entry_type = "01"
+    entry_date = dt.date(2026, 1, 15)
+    importation_date = factory.LazyAttribute(lambda e: e.entry_date)
+    scheduled_liquidation_date = factory.LazyAttribute(lambda e: e.entry_date + dt.timedelta(days=314))
+
+    class Params:
+        liquidated = factory.Trait(
+            liquidation_status="liquidated",
+            liquidation_date=factory.LazyAttribute(lambda e: e.entry_date + dt.timedelta(days=314)),
+        )
+
+
+class EntryLineFactory(DjangoModelFactory):
+    class Meta:
+        model = EntryLine
+
+    entry = factory.SubFactory(EntryFactory)
+    line_number = factory.Sequence(lambda n: n + 1)
+    hts_number = "8471300100"
+    entered_value = Decimal("1000.00")
+    duty = Decimal("0.00")
