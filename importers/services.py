@@ -79,3 +79,40 @@ def unpin_importer(importer: Importer, *, actor) -> Importer:
     importer.pin_reason, importer.pin_note, importer.pinned_by, importer.pinned_at = "", "", None, None
     importer.save(update_fields=["pin_reason", "pin_note", "pinned_by", "pinned_at"])
     return importer
+
+
+@transaction.atomic
+def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) -> int:
+    """Give importers without a Center their predominant one at once, with an `initial` history row."""
+    from .mix import mixes
+
+    # Locked, so two ingests finishing together cannot both write an initial assignment.
+    unassigned = list(
+        Importer.objects.select_for_update()
+        .filter(pk__in=importer_ids, center__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not unassigned:
+        return 0
+    # An importer's first lines may predate the window (history loads): look at everything it has.
+    found = mixes(unassigned, today=today, window_days=(today - date(1900, 1, 1)).days)
+    ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
+    importers, history = [], []
+    for importer_id, mix in found.items():
+        if mix.predominant is None:
+            continue
+        importers.append(Importer(pk=importer_id, center_id=mix.predominant))
+        history.append(
+            AccountAssignment(
+                importer_id=importer_id,
+                from_center=None,
+                to_center_id=mix.predominant,
+                reason=AssignmentReason.INITIAL,
+                effective_on=today,
+                decided_by=actor,
+                figures=mix.figures(ace_ids),
+            )
+        )
+    Importer.objects.bulk_update(importers, ["center"], batch_size=1000)
+    AccountAssignment.objects.bulk_create(history, batch_size=2000)
+    return len(importers)

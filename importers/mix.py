@@ -1,0 +1,122 @@
+"""The commodity mix of importers: how their lines split across Centers, month by month.
+
+ImporterMonthlyMix holds one row per (importer, month of entry, Center). It is rebuilt set-based
+in SQL for the importers an ingest touched, so the mix over any window is a sum over a few rows
+and the account page can chart the history straight from it.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from .models import ImporterMonthlyMix
+
+_CHUNK = 5000
+
+
+def _month_sql() -> str:
+    if connection.vendor == "postgresql":
+        return "date_trunc('month', e.entry_date)::date"
+    return "date(e.entry_date, 'start of month')"
+
+
+@transaction.atomic
+def refresh_monthly_mix(importer_ids: Iterable[int] | None = None) -> int:
+    """Rebuild the monthly rollup for some importers (all when None); return rows written."""
+    mix_table = ImporterMonthlyMix._meta.db_table
+    select = f"""
+        INSERT INTO {mix_table} (importer_id, month, center_id, line_count, entered_value)
+        SELECT e.importer_id, {_month_sql()}, l.center_id, COUNT(*), SUM(l.entered_value)
+        FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
+        WHERE l.center_id IS NOT NULL {{where}}
+        GROUP BY e.importer_id, {_month_sql()}, l.center_id
+    """
+    written = 0
+    with connection.cursor() as cursor:
+        if importer_ids is None:
+            cursor.execute(f"DELETE FROM {mix_table}")
+            cursor.execute(select.format(where=""))
+            return cursor.rowcount
+        ids = sorted(set(importer_ids))
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {mix_table} WHERE importer_id IN ({marks})", chunk)
+            cursor.execute(select.format(where=f"AND e.importer_id IN ({marks})"), chunk)
+            written += cursor.rowcount
+    return written
+
+
+@dataclass
+class Mix:
+    """One importer's goods by Center over a window, on the configured basis."""
+
+    basis: str
+    by_center: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def volume(self) -> Decimal:
+        return sum(self.by_center.values(), Decimal(0))
+
+    def share(self, center_id: int | None) -> Decimal:
+        """Percentage (0-100) of the volume that belongs to a Center."""
+        if not self.volume or center_id is None:
+            return Decimal(0)
+        return self.by_center.get(center_id, Decimal(0)) * 100 / self.volume
+
+    @property
+    def predominant(self) -> int | None:
+        """The Center with the largest volume; ties go to the lower Center id, for stable results."""
+        if not self.by_center:
+            return None
+        return max(sorted(self.by_center), key=lambda c: self.by_center[c])
+
+    def figures(self, center_ace_ids: dict[int, str]) -> dict:
+        """The numbers behind a decision, in a form a person can read later."""
+        return {
+            "basis": self.basis,
+            "volume": str(self.volume),
+            "by_center": {center_ace_ids[c]: str(v) for c, v in sorted(self.by_center.items())},
+            "shares": {center_ace_ids[c]: f"{self.share(c):.1f}" for c in sorted(self.by_center)},
+        }
+
+
+def window_start(today: date, window_days: int | None = None) -> date:
+    """First month counted in a window of N days ending today (whole months of the rollup)."""
+    days = window_days if window_days is not None else settings.ACCOUNT_MIX["WINDOW_DAYS"]
+    return (today - timedelta(days=days)).replace(day=1)
+
+
+def mixes(
+    importer_ids: Iterable[int] | None,
+    *,
+    today: date,
+    basis: str | None = None,
+    window_days: int | None = None,
+) -> dict[int, Mix]:
+    """Return each importer's mix over the window (set-based: one grouped query per chunk)."""
+    basis = basis or settings.ACCOUNT_MIX["BASIS"]
+    measure = "line_count" if basis == "lines" else "entered_value"
+    rows = ImporterMonthlyMix.objects.filter(month__gte=window_start(today, window_days), month__lte=today)
+    result: dict[int, Mix] = defaultdict(lambda: Mix(basis=basis))
+    chunks = [None] if importer_ids is None else _chunks(sorted(set(importer_ids)))
+    for chunk in chunks:
+        qs = rows if chunk is None else rows.filter(importer_id__in=chunk)
+        for importer_id, center_id, total in (
+            qs.values("importer_id", "center_id")
+            .annotate(total=Sum(measure))
+            .values_list("importer_id", "center_id", "total")
+        ):
+            result[importer_id].by_center[center_id] = Decimal(total)
+    return dict(result)
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
