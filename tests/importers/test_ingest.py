@@ -1,0 +1,203 @@
+import csv
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from importers.ingest import import_entries
+from importers.models import AccountAssignment, Entry, EntryLine, Importer, ImporterMonthlyMix
+from tests.factories import make_entry_number
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = [
+    "record", "entry_number", "importer_number", "importer_name", "port_code", "entry_type", "entry_date",
+    "importation_date", "scheduled_liquidation_date", "liquidation_date", "liquidation_status",
+    "extension_requested_by_importer", "summary_under_review", "line_number", "hts_number", "entered_value", "duty",
+]  # fmt: skip
+
+
+def entry(number, **values):
+    return {
+        "record": "entry", "entry_number": number, "importer_number": "12-3456789AB",
+        "importer_name": "Acme Inc.", "port_code": "2304", "entry_date": "2026-01-15",
+        "scheduled_liquidation_date": "2026-11-25", "liquidation_status": "unliquidated", **values,
+    }  # fmt: skip
+
+
+def line(number, line_number, hts="8429510000", value="1000.00", **values):
+    return {"record": "line", "entry_number": number, "line_number": str(line_number), "hts_number": hts,
+            "entered_value": value, **values}  # fmt: skip
+
+
+def write_csv(tmp_path: Path, rows: list[dict], name="feed.csv") -> Path:
+    path = tmp_path / name
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+E1, E2, E3 = (make_entry_number("ABC", n) for n in (1, 2, 3))
+
+
+def test_valid_file_creates_importer_entries_lines_and_initial_center(tmp_path):
+    path = write_csv(
+        tmp_path, [entry(E1), line(E1, 1), line(E1, 2, hts="4014100000"), entry(E2), line(E2, 1)]
+    )
+    summary = import_entries(path)
+    assert (summary.entries_created, summary.lines_created, summary.importers_created) == (2, 3, 1)
+    assert summary.problems == []
+    importer = Importer.objects.get()
+    assert importer.ior_number == "12-3456789AB"
+    # Two machinery lines (CEE010) against one 4014 line (CEE001): Machinery predominates.
+    assert importer.center.ace_id == "CEE010"
+    initial = AccountAssignment.objects.get(importer=importer)
+    assert initial.reason == "initial" and initial.from_center is None
+    assert initial.figures["by_center"] == {"CEE001": "1", "CEE010": "2"}
+    centers = dict(EntryLine.objects.values_list("hts_number", "center__ace_id"))
+    assert centers == {"8429510000": "CEE010", "4014100000": "CEE001"}
+    assert sum(ImporterMonthlyMix.objects.values_list("line_count", flat=True)) == 3
+
+
+@pytest.mark.parametrize(
+    ("bad", "field", "reason"),
+    [
+        pytest.param(entry(E1[:-1] + "9"), "entry_number", "check digit", id="bad-check-digit"),
+        pytest.param(entry(E1, port_code="9999"), "port_code", "not an active port", id="unknown-port"),
+        pytest.param(entry(E1, port_code="2395"), "port_code", "not an active port", id="inactive-code"),
+        pytest.param(entry(E1, entry_date=""), "entry_date", "required", id="missing-entry-date"),
+        pytest.param(entry(E1, entry_date="15/01/2026"), "entry_date", "YYYY-MM-DD", id="bad-date"),
+        pytest.param(entry(E1, importer_number="123456789"), "importer_number", "", id="bad-ior"),
+        pytest.param(
+            entry(E1, liquidation_status="liquidated"), "liquidation_date", "required", id="liq-no-date"
+        ),
+        pytest.param(
+            entry(E1, liquidation_status="closed"), "liquidation_status", "not one of", id="bad-status"
+        ),
+        pytest.param(
+            entry(E1, importer_number="55-5555555AA", importer_name=""),
+            "importer_name",
+            "new importer",
+            id="new-importer-no-name",
+        ),
+    ],
+)
+def test_invalid_entry_is_reported_and_nothing_of_it_is_written(tmp_path, bad, field, reason):
+    path = write_csv(tmp_path, [bad, line(E1, 1), entry(E2), line(E2, 1)])
+    summary = import_entries(path)
+    assert [(p.line, p.field) for p in summary.problems][:1] == [(2, field)]
+    assert reason in summary.problems[0].reason
+    assert summary.entries_refused == 1
+    # The valid entry of the same file still loads; nothing of the refused one does.
+    assert list(Entry.objects.values_list("entry_number", flat=True)) == [E2]
+    assert EntryLine.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "field", "reason"),
+    [
+        pytest.param(line(E1, 2, hts="847130010"), "hts_number", "", id="hts-9-digits"),
+        pytest.param(line(E1, 2, hts="7701000000"), "hts_number", "77", id="hts-reserved-chapter"),
+        pytest.param(line(E1, 2, value="-5.00"), "entered_value", "negative", id="negative-value"),
+        pytest.param(line(E1, 2, value="12.345"), "entered_value", "2 after", id="too-many-decimals"),
+        pytest.param(line(E1, 2, value=""), "entered_value", "required", id="missing-value"),
+        pytest.param(line(E1, 1), "line_number", "twice", id="duplicate-line-number"),
+    ],
+)
+def test_one_bad_line_refuses_its_whole_entry(tmp_path, bad_line, field, reason):
+    path = write_csv(tmp_path, [entry(E1), line(E1, 1), bad_line, entry(E2), line(E2, 1)])
+    summary = import_entries(path)
+    assert summary.problems[0].line in {2, 4}
+    bad = [p for p in summary.problems if p.line == 4][0]
+    assert bad.field == field and reason in bad.reason
+    assert not Entry.objects.filter(entry_number=E1).exists()
+    assert Entry.objects.filter(entry_number=E2).exists()
+    assert summary.entries_refused == 1 and summary.entries_created == 1
+
+
+def test_line_of_an_unknown_entry_is_refused(tmp_path):
+    path = write_csv(tmp_path, [line(E3, 1), entry(E2), line(E2, 1)])
+    summary = import_entries(path)
+    assert [(p.line, p.field) for p in summary.problems] == [(2, "entry_number")]
+    assert "unknown entry" in summary.problems[0].reason
+    assert EntryLine.objects.count() == 1
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path):
+    path = write_csv(tmp_path, [entry(E1), line(E1, 1), line(E1, 2), entry(E2), line(E2, 1)])
+    import_entries(path)
+    before = list(Entry.objects.values_list("entry_number", "updated_at").order_by("id"))
+    summary = import_entries(path)
+    assert (summary.entries_created, summary.entries_updated, summary.entries_unchanged) == (0, 0, 2)
+    assert (summary.lines_created, summary.lines_updated, summary.lines_unchanged) == (0, 0, 3)
+    assert list(Entry.objects.values_list("entry_number", "updated_at").order_by("id")) == before
+    assert AccountAssignment.objects.count() == 1
+
+
+def test_feed_change_to_liquidation_updates_the_entry_and_calls_the_hook(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr("cases.services.entries_liquidation_changed", lambda ids: calls.append(sorted(ids)))
+    import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1)]))
+    changed = entry(E1, liquidation_status="liquidated", liquidation_date="2026-11-27")
+    summary = import_entries(write_csv(tmp_path, [changed, line(E1, 1, value="1200.00")], name="later.csv"))
+    assert (summary.entries_updated, summary.lines_updated) == (1, 1)
+    entry_row = Entry.objects.get()
+    assert entry_row.liquidation_status == "liquidated" and str(entry_row.liquidation_date) == "2026-11-27"
+    assert EntryLine.objects.get().entered_value == Decimal("1200.00")
+    assert calls == [[entry_row.pk]]
+
+
+def test_importer_of_an_existing_entry_cannot_change(tmp_path):
+    import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1)]))
+    moved = entry(E1, importer_number="98-7654321AA", importer_name="Other Co")
+    summary = import_entries(write_csv(tmp_path, [moved], name="b.csv"))
+    assert summary.problems[0].field == "importer_number"
+    assert Entry.objects.get().importer.ior_number == "12-3456789AB"
+
+
+def test_json_lines_with_nested_lines(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    records = [
+        {**entry(E1), "lines": [{"line_number": 1, "hts_number": "8511.40.0000", "entered_value": "10"}]},
+        {"record": "entry", "entry_number": "not-a-number"},
+        "not an object",
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n{broken\n")
+    summary = import_entries(path)
+    assert summary.entries_created == 1 and summary.lines_created == 1
+    assert EntryLine.objects.get().center.ace_id == "CEE003"
+    assert [p.line for p in summary.problems] == [2, 3, 4]
+
+
+def test_command_prints_summary_and_writes_errors_csv(tmp_path, capsys):
+    path = write_csv(tmp_path, [entry(E1), line(E1, 1), entry(E2, port_code="0000")])
+    errors = tmp_path / "errors.csv"
+    call_command("import_entries", str(path), "--errors", str(errors))
+    out, err = capsys.readouterr()
+    assert "entries: 1 created" in out and "1 refused" in out
+    assert "line 4" in err and "port_code" in err
+    assert list(csv.DictReader(open(errors)))[0]["field"] == "port_code"
+
+
+def test_example_files_load_cleanly():
+    root = Path(__file__).resolve().parents[2] / "docs" / "examples"
+    first = import_entries(root / "entries.csv")
+    assert first.problems == [] and first.entries_created == 2
+    second = import_entries(root / "entries.jsonl")
+    assert second.problems == [] and second.entries_unchanged == 2 and second.lines_unchanged == 3
+
+
+@pytest.mark.postgres
+def test_copy_path_loads_many_lines_across_chunks(tmp_path):
+    rows = []
+    for n in range(1, 121):
+        number = make_entry_number("XYZ", n)
+        rows.append(entry(number))
+        rows += [line(number, k, hts="3901100000" if k % 2 else "8471300100") for k in range(1, 6)]
+    summary = import_entries(write_csv(tmp_path, rows), chunk_entries=50)
+    assert (summary.entries_created, summary.lines_created) == (120, 600)
+    assert EntryLine.objects.filter(center__ace_id="CEE009").count() == 360
