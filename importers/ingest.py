@@ -14,13 +14,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from . import resolver
+from .bulk import insert_rows
 from .identifiers import normalize_entry_number, normalize_hts, normalize_ior
 from .mix import refresh_monthly_mix
 from .models import Entry, EntryLine, Importer, LiquidationStatus, Port
@@ -38,6 +40,12 @@ UPDATABLE = (
     "liquidation_status", "extension_requested_by_importer", "reliquidation_date", "summary_under_review",
 )  # fmt: skip
 LIQUIDATION_FACTS = frozenset(UPDATABLE) - {"entry_type", "entry_date", "importation_date"}
+# Column order of parsed entry values, as written by the bulk insert.
+ENTRY_VALUES = (
+    "filer_code", "port_id", "entry_type", "entry_date", "importation_date", "scheduled_liquidation_date",
+    "liquidation_date", "liquidation_status", "extension_requested_by_importer", "reliquidation_date",
+    "summary_under_review",
+)  # fmt: skip
 MAX_VALUE = Decimal("999999999999.99")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y", "t"}, {"", "0", "false", "no", "n", "f"}
 
@@ -252,8 +260,14 @@ def parse_entry(number: int, record: dict, ports: set[str]) -> EntryRecord:
     )
 
 
+@lru_cache(maxsize=1024)
+def _cached_entry_number(raw: str) -> str:
+    # Every line repeats its entry's number: validate each number once, not once per line.
+    return normalize_entry_number(raw)
+
+
 def parse_line(number: int, record: dict) -> LineRecord:
-    entry_number = _identifier("entry_number", normalize_entry_number, _required(record, "entry_number"))
+    entry_number = _identifier("entry_number", _cached_entry_number, _required(record, "entry_number"))
     text = _required(record, "line_number")
     if not text.isdigit() or not 1 <= int(text) <= 9999:
         raise RecordError("line_number", f"{text!r} is not a line number between 1 and 9999")
@@ -273,7 +287,7 @@ def parse_line(number: int, record: dict) -> LineRecord:
 class Ingest:
     """One import run over one file; call run() once."""
 
-    def __init__(self, *, today: date | None = None, chunk_entries: int = 5000, progress=None):
+    def __init__(self, *, today: date | None = None, chunk_entries: int = 20000, progress=None):
         self.today = today or timezone.localdate()
         self.chunk_entries = chunk_entries
         self.progress = progress
@@ -415,9 +429,7 @@ class Ingest:
             importer_id = importer_ids[record.importer_number]
             current = existing.get(record.entry_number)
             if current is None:
-                to_create.append(
-                    Entry(entry_number=record.entry_number, importer_id=importer_id, **record.values)
-                )
+                to_create.append(record)
                 continue
             if current.importer_id != importer_id or current.port_id != record.values["port_id"]:
                 field_name = "importer_number" if current.importer_id != importer_id else "port_code"
@@ -443,18 +455,23 @@ class Ingest:
                     changed_facts.append(current.pk)
             else:
                 self.summary.entries_unchanged += 1
-        Entry.objects.bulk_create(to_create, batch_size=2000)
+        now = timezone.now()
+        insert_rows(
+            Entry,
+            ["entry_number", "importer_id", *ENTRY_VALUES, "created_at", "updated_at"],
+            ((r.entry_number, importer_ids[r.importer_number], *(r.values[c] for c in ENTRY_VALUES), now, now)
+             for r in to_create),
+        )  # fmt: skip
         if to_update:
             Entry.objects.bulk_update(to_update, [*UPDATABLE, "updated_at"], batch_size=1000)
         self.summary.entries_created += len(to_create)
         self.summary.entries_updated += len(to_update)
-        entry_ids = {e.entry_number: e.pk for e in (*to_create, *existing.values())}
-        if connection.vendor != "postgresql" or any(e.pk is None for e in to_create):
-            entry_ids.update(
-                Entry.objects.filter(entry_number__in=[e.entry_number for e in to_create]).values_list(
-                    "entry_number", "id"
-                )
+        entry_ids = {e.entry_number: e.pk for e in existing.values()}
+        entry_ids.update(
+            Entry.objects.filter(entry_number__in=[r.entry_number for r in to_create]).values_list(
+                "entry_number", "id"
             )
+        )
         entry_ids.update(known)
 
         lines = [line for r in entries if r.problem is None for line in r.lines]
@@ -472,14 +489,13 @@ class Ingest:
                     ),
                     lines=1,
                 )
-        self._write_lines(lines, entry_ids, new_entry_numbers={e.entry_number for e in to_create})
+        changed = self._write_lines(lines, entry_ids, new_entry_numbers={r.entry_number for r in to_create})
+        changed |= {r.entry_number for r in to_create} | {e.entry_number for e in to_update}
 
-        touched = {importer_ids[r.importer_number] for r in entries if r.problem is None}
-        touched |= set(
-            Entry.objects.filter(pk__in=[entry_ids[n] for n in orphan_numbers if n in entry_ids]).values_list(
-                "importer_id", flat=True
-            )
-        )
+        # Only importers whose lines or entry dates changed need their monthly mix rebuilt.
+        touched = {importer_ids[r.importer_number] for r in entries if r.entry_number in changed}
+        orphans_changed = [entry_ids[n] for n in orphan_numbers & changed]
+        touched |= set(Entry.objects.filter(pk__in=orphans_changed).values_list("importer_id", flat=True))
         refresh_monthly_mix(touched)
         self.summary.touched_importer_ids |= touched
         self.summary.importers_assigned += assign_initial_centers(sorted(new_importer_ids), today=self.today)
@@ -523,6 +539,7 @@ class Ingest:
                 (line.entry_id, line.line_number): line for line in EntryLine.objects.filter(entry_id__in=ids)
             }
         to_create, to_update = [], []
+        changed = {line.entry_number for line in fresh}
         for line in fresh:
             to_create.append(self._line_row(line, entry_ids))
         for line in others:
@@ -530,9 +547,11 @@ class Ingest:
             current = existing.get((row[0], row[1]))
             if current is None:
                 to_create.append(row)
+                changed.add(line.entry_number)
             elif (current.hts_number, current.entered_value, current.duty) != (row[2], row[3], row[4]):
                 current.hts_number, current.entered_value, current.duty, current.center_id = row[2:]
                 to_update.append(current)
+                changed.add(line.entry_number)
             else:
                 self.summary.lines_unchanged += 1
         self._insert_lines(to_create)
@@ -542,6 +561,7 @@ class Ingest:
             )
         self.summary.lines_created += len(to_create)
         self.summary.lines_updated += len(to_update)
+        return changed
 
     def _line_row(self, line: LineRecord, entry_ids: dict[str, int]) -> tuple:
         center_id = self.heading_centers.get(line.hts_number[:4])
@@ -555,35 +575,13 @@ class Ingest:
         )
 
     def _insert_lines(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
-        if connection.vendor == "postgresql":
-            columns = "entry_id, line_number, hts_number, entered_value, duty, center_id"
-            with connection.cursor() as cursor:
-                with cursor.connection.cursor().copy(
-                    f"COPY {EntryLine._meta.db_table} ({columns}) FROM STDIN"
-                ) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            return
-        EntryLine.objects.bulk_create(
-            [
-                EntryLine(
-                    entry_id=r[0],
-                    line_number=r[1],
-                    hts_number=r[2],
-                    entered_value=r[3],
-                    duty=r[4],
-                    center_id=r[5],
-                )
-                for r in rows
-            ],
-            batch_size=2000,
+        insert_rows(
+            EntryLine, ["entry_id", "line_number", "hts_number", "entered_value", "duty", "center_id"], rows
         )
 
 
 def import_entries(
-    path: Path, *, today: date | None = None, progress=None, chunk_entries: int = 5000
+    path: Path, *, today: date | None = None, progress=None, chunk_entries: int = 20000
 ) -> Summary:
     """Import an entry feed file; return what was created, updated and refused (and why)."""
     summary = Ingest(today=today, chunk_entries=chunk_entries, progress=progress).run(Path(path))

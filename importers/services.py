@@ -5,6 +5,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from .bulk import set_column
 from .identifiers import normalize_ior
 from .models import AccountAssignment, AssignmentReason, Center, Importer
 
@@ -97,11 +98,11 @@ def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) 
     # An importer's first lines may predate the window (history loads): look at everything it has.
     found = mixes(unassigned, today=today, window_days=(today - date(1900, 1, 1)).days)
     ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
-    importers, history = [], []
+    centers, history = {}, []
     for importer_id, mix in found.items():
         if mix.predominant is None:
             continue
-        importers.append(Importer(pk=importer_id, center_id=mix.predominant))
+        centers[importer_id] = mix.predominant
         history.append(
             AccountAssignment(
                 importer_id=importer_id,
@@ -113,6 +114,6 @@ def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) 
                 figures=mix.figures(ace_ids),
             )
         )
-    Importer.objects.bulk_update(importers, ["center"], batch_size=1000)
+    set_column(Importer, "center_id", centers, only_if_null=True)
     AccountAssignment.objects.bulk_create(history, batch_size=2000)
-    return len(importers)
+    return len(centers)

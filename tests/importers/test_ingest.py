@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 COLUMNS = [
     "record", "entry_number", "importer_number", "importer_name", "port_code", "entry_type", "entry_date",
     "importation_date", "scheduled_liquidation_date", "liquidation_date", "liquidation_status",
-    "extension_requested_by_importer", "summary_under_review", "line_number", "hts_number", "entered_value", "duty",
+    "extension_requested_by_importer", "summary_under_review",
+    "line_number", "hts_number", "entered_value", "duty",
 ]  # fmt: skip
 
 

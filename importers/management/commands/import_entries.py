@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
         parser.add_argument("--errors", type=Path, help="Also write the refused records to this CSV file")
         parser.add_argument("--today", type=date.fromisoformat, help="Date of the run (default: today)")
-        parser.add_argument("--chunk", type=int, default=5000, help="Entries per transaction (default 5000)")
+        parser.add_argument(
+            "--chunk", type=int, default=20000, help="Entries per transaction (default 20000)"
+        )
 
     def handle(self, *args, path: Path, errors: Path | None, today: date | None, chunk: int, **options):
         if not path.is_file():

@@ -1,0 +1,48 @@
+"""Bulk inserts: PostgreSQL COPY where available, bulk_create elsewhere (SQLite)."""
+
+from collections.abc import Iterable, Sequence
+
+from django.db import connection, models
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert rows (tuples in table-column order) as fast as the database allows."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            raw = cursor.connection.cursor()
+            with raw.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
+    attnames = {f.column: f.attname for f in model._meta.concrete_fields}
+    names = [attnames[c] for c in columns]
+    model.objects.bulk_create((model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=2000)
+
+
+def set_column(
+    model: type[models.Model], column: str, values: dict[int, object], *, only_if_null: bool
+) -> int:
+    """Set one column of many rows by primary key in one statement per batch; return rows changed."""
+    if not values:
+        return 0
+    table = model._meta.db_table
+    changed = 0
+    items = list(values.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), 5000):
+            batch = items[start : start + 5000]
+            guard = f" AND t.{column} IS NULL" if only_if_null else ""
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {table} AS t SET {column} = v.value FROM unnest(%s::bigint[], %s::bigint[]) "
+                    f"AS v(id, value) WHERE t.id = v.id{guard}",
+                    [[k for k, _ in batch], [v for _, v in batch]],
+                )
+                changed += cursor.rowcount
+            else:
+                guard = f" AND {column} IS NULL" if only_if_null else ""
+                cursor.executemany(
+                    f"UPDATE {table} SET {column} = %s WHERE id = %s{guard}", [(v, k) for k, v in batch]
+                )
+                changed += cursor.rowcount
+    return changed
