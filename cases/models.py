@@ -1,0 +1,498 @@
+"""Cases: one Case row per filing or CBP action (the queue's table), detail tables per kind,
+the entries each case covers, deadlines, decisions and the append-only timeline."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from .deadlines import DeadlineKind
+
+
+class CaseKind(models.TextChoices):
+    PROTEST = "protest", "Protest (CBP Form 19)"
+    PSC = "psc", "Post summary correction"
+    PIC = "pic", "Post-importation claim (19 U.S.C. 1520(d))"
+    CF28 = "cf28", "Request for information (CBP Form 28)"
+    CF29 = "cf29", "Notice of action (CBP Form 29)"
+
+
+class CaseStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    UNDER_REVIEW = "under_review", "Under review"
+    SUSPENDED = "suspended", "Suspended"
+    ALLOWED = "allowed", "Allowed"
+    ALLOWED_IN_PART = "allowed_in_part", "Allowed in part"
+    DENIED = "denied", "Denied"
+    DEEMED_DENIED = "deemed_denied", "Deemed denied"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    ISSUED = "issued", "Issued"
+    ANSWERED = "answered", "Answered"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    CLOSED = "closed", "Closed"
+
+
+class Actor(models.TextChoices):
+    """Who may make a move: the owning Center's staff, the filer side, or the system (sweeps)."""
+
+    STAFF = "staff"
+    FILER = "filer"
+    SYSTEM = "system"
+
+
+S, A = CaseStatus, Actor
+_DECIDED = {S.ALLOWED: A.STAFF, S.ALLOWED_IN_PART: A.STAFF, S.DENIED: A.STAFF}
+
+# The one table of allowed moves: kind -> from -> {to: who may make the move}.
+TRANSITIONS: dict[str, dict[str, dict[str, str]]] = {
+    CaseKind.PROTEST: {
+        S.RECEIVED: {S.UNDER_REVIEW: A.STAFF, **_DECIDED, S.DEEMED_DENIED: A.SYSTEM, S.WITHDRAWN: A.FILER},
+        S.UNDER_REVIEW: {S.SUSPENDED: A.STAFF, **_DECIDED, S.DEEMED_DENIED: A.SYSTEM, S.WITHDRAWN: A.FILER},
+        S.SUSPENDED: {S.UNDER_REVIEW: A.STAFF, S.DEEMED_DENIED: A.SYSTEM, S.WITHDRAWN: A.FILER},
+        S.ALLOWED: {S.CLOSED: A.STAFF},
+        S.ALLOWED_IN_PART: {S.CLOSED: A.STAFF},
+        S.DENIED: {S.CLOSED: A.STAFF},
+        S.DEEMED_DENIED: {S.CLOSED: A.STAFF},
+    },
+    CaseKind.PSC: {
+        S.RECEIVED: {S.UNDER_REVIEW: A.STAFF, S.ACCEPTED: A.STAFF, S.REJECTED: A.STAFF, S.WITHDRAWN: A.FILER},
+        S.UNDER_REVIEW: {S.ACCEPTED: A.STAFF, S.REJECTED: A.STAFF, S.WITHDRAWN: A.FILER},
+        S.ACCEPTED: {S.CLOSED: A.STAFF},
+        S.REJECTED: {S.CLOSED: A.STAFF},
+    },
+    CaseKind.PIC: {
+        S.RECEIVED: {S.UNDER_REVIEW: A.STAFF, **_DECIDED, S.WITHDRAWN: A.FILER},
+        S.UNDER_REVIEW: {S.SUSPENDED: A.STAFF, **_DECIDED, S.WITHDRAWN: A.FILER},
+        S.SUSPENDED: {S.UNDER_REVIEW: A.STAFF, S.WITHDRAWN: A.FILER},
+        S.ALLOWED: {S.CLOSED: A.STAFF},
+        S.ALLOWED_IN_PART: {S.CLOSED: A.STAFF},
+        S.DENIED: {S.CLOSED: A.STAFF},
+    },
+    # A CF-28 closes once answered and reviewed, or unanswered: CBP then decides on what it has.
+    CaseKind.CF28: {
+        S.ISSUED: {S.ANSWERED: A.FILER, S.CLOSED: A.STAFF, S.WITHDRAWN: A.STAFF},
+        S.ANSWERED: {S.CLOSED: A.STAFF},
+    },
+    CaseKind.CF29: {
+        S.ISSUED: {S.ANSWERED: A.FILER, S.CLOSED: A.STAFF, S.WITHDRAWN: A.STAFF},
+        S.ANSWERED: {S.CLOSED: A.STAFF},
+    },
+}
+# Statuses in which a case is still awaiting its outcome: the queue's "open".
+OPEN_STATUSES = frozenset({S.RECEIVED, S.UNDER_REVIEW, S.SUSPENDED, S.ISSUED, S.ANSWERED})
+DECISION_STATUSES = frozenset(
+    {S.ALLOWED, S.ALLOWED_IN_PART, S.DENIED, S.DEEMED_DENIED, S.ACCEPTED, S.REJECTED}
+)
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> "CaseQuerySet":
+        """Cases still awaiting their outcome."""
+        return self.filter(is_open=True)
+
+    def closed(self) -> "CaseQuerySet":
+        return self.filter(is_open=False)
+
+    def for_importer(self, importer) -> "CaseQuerySet":
+        return self.filter(importer=importer)
+
+    def for_center(self, center) -> "CaseQuerySet":
+        return self.filter(center=center)
+
+    def for_entry(self, entry) -> "CaseQuerySet":
+        """Every case that covers an entry, of any kind."""
+        return self.filter(entry_links__entry=entry).distinct()
+
+    def unassigned(self) -> "CaseQuerySet":
+        return self.filter(assignee__isnull=True)
+
+    def assigned_to(self, user) -> "CaseQuerySet":
+        return self.filter(assignee=user)
+
+    def due_within(self, days: int, *, today) -> "CaseQuerySet":
+        """Open cases whose next deadline falls within `days` days of today (overdue included)."""
+        from datetime import timedelta
+
+        return self.open().filter(next_deadline_on__lte=today + timedelta(days=days))
+
+    def overdue(self, today) -> "CaseQuerySet":
+        return self.open().filter(next_deadline_on__lt=today)
+
+    def by_deadline(self) -> "CaseQuerySet":
+        """Nearest statutory deadline first; cases without one last (served by the queue indexes)."""
+        return self.order_by(models.F("next_deadline_on").asc(nulls_last=True), "id")
+
+    def visible_to(self, user) -> "CaseQuerySet":
+        """The one visibility rule for cases (see cases.permissions)."""
+        from .permissions import visible_cases
+
+        return visible_cases(self, user)
+
+
+class Case(models.Model):
+    reference_number = models.CharField(max_length=24, unique=True)
+    kind = models.CharField(max_length=10, choices=CaseKind.choices)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    is_open = models.BooleanField(default=True)
+    center = models.ForeignKey("importers.Center", on_delete=models.PROTECT, related_name="cases")
+    filing_port = models.ForeignKey("importers.Port", on_delete=models.PROTECT, related_name="cases")
+    importer = models.ForeignKey("importers.Importer", on_delete=models.PROTECT, related_name="cases")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_cases",
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    filed_on = models.DateField(help_text="Legal date of filing or issue (legal time zone)")
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="filed_cases"
+    )
+    next_deadline_on = models.DateField(null=True, blank=True)
+    next_deadline_kind = models.CharField(max_length=40, blank=True)
+    flagged_for_specialist = models.BooleanField(default=False)
+    flag_reason = models.TextField(blank=True)
+    # Incremented by every write through cases.services, to refuse edits made on a stale page.
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [
+            ("act_on_case", "Can act on cases of the own Center"),
+            ("decide_case", "Can decide cases"),
+            ("assign_case", "Can assign cases within the own Center"),
+        ]
+        indexes = [
+            # The queue: open cases of a Center by nearest deadline (keyset on deadline, id).
+            models.Index(
+                fields=["center", "next_deadline_on", "id"],
+                name="case_open_center_deadline",
+                condition=Q(is_open=True),
+            ),
+            models.Index(
+                fields=["next_deadline_on", "id"], name="case_open_deadline", condition=Q(is_open=True)
+            ),
+            models.Index(
+                fields=["assignee", "next_deadline_on", "id"],
+                name="case_open_assignee_deadline",
+                condition=Q(is_open=True),
+            ),
+            models.Index(
+                fields=["filing_port", "next_deadline_on", "id"],
+                name="case_open_port_deadline",
+                condition=Q(is_open=True),
+            ),
+            models.Index(fields=["center", "kind", "status"], name="case_center_kind_status"),
+            models.Index(fields=["importer", "is_open"], name="case_importer_open"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="case_open_matches_status",
+                condition=Q(is_open=True, status__in=sorted(OPEN_STATUSES))
+                | Q(is_open=False) & ~Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference_number} ({self.get_kind_display()})"
+
+    def allowed_moves(self) -> dict[str, str]:
+        """The moves the transition table allows from the current status: {to: who}."""
+        return TRANSITIONS[self.kind].get(self.status, {})
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.allowed_moves()
+
+
+class CaseEntry(models.Model):
+    """An entry a case covers. For protests: the protested decision, its date and the category."""
+
+    class Decision(models.TextChoices):
+        LIQUIDATION = "liquidation", "Liquidation or reliquidation"
+        APPRAISEMENT = "appraisement", "Appraised value"
+        CLASSIFICATION = "classification", "Classification and rate of duty"
+        CHARGES = "charges", "Charges or exactions"
+        EXCLUSION = "exclusion", "Exclusion of merchandise"
+        DRAWBACK = "drawback", "Refusal to pay drawback"
+        REFUSAL_1520D = "refusal_1520d", "Refusal to reliquidate under 1520(d)"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entry_links")
+    entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="case_links")
+    case_kind = models.CharField(max_length=10, choices=CaseKind.choices)
+    merchandise_category = models.CharField(max_length=100, blank=True)
+    protested_decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_date = models.DateField(null=True, blank=True)
+    # Withdrawn protests and closed PSCs release the entry for a new filing.
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "entry"], name="uniq_case_entry"),
+            # One protest per entry and category of merchandise (19 U.S.C. 1514(c)(1); 19 CFR 174.13).
+            models.UniqueConstraint(
+                fields=["entry", "merchandise_category"],
+                name="uniq_protest_entry_category",
+                condition=Q(case_kind="protest", active=True),
+            ),
+            # One post summary correction in progress per entry.
+            models.UniqueConstraint(
+                fields=["entry"], name="uniq_open_psc_entry", condition=Q(case_kind="psc", active=True)
+            ),
+        ]
+        indexes = [models.Index(fields=["entry", "case_kind"])]
+
+
+class ProtestDetail(models.Model):
+    class AfrCriterion(models.TextChoices):
+        INCONSISTENT_RULING = "a", "174.24(a): inconsistent with a ruling or decision"
+        NOT_RULED = "b", "174.24(b): question of law or fact not ruled on"
+        NOT_CONSIDERED = "c", "174.24(c): arguments or facts not previously considered"
+        INTERNAL_ADVICE_REFUSED = "d", "174.24(d): Headquarters refused internal advice"
+
+    class AfrStatus(models.TextChoices):
+        NOT_REQUESTED = "not_requested", "Not requested"
+        REQUESTED = "requested", "Requested"
+        GRANTED = "granted", "Granted"
+        REFUSED = "refused", "Refused"
+
+    class ReviewOffice(models.TextChoices):
+        NONE = "", "None"
+        HEADQUARTERS = "headquarters", "Headquarters (Regulations & Rulings)"
+        CENTER_REVIEWER = "center_reviewer", "Center reviewer not involved in the decision"
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="protest")
+    merchandise_category = models.CharField(max_length=100, blank=True)
+    description = models.TextField(help_text="Description of the merchandise")
+    related_protest = models.CharField(max_length=20, blank=True)
+    is_exclusion = models.BooleanField(default=False)
+    accelerated_disposition_requested = models.BooleanField(default=False)
+    accelerated_disposition_mailed_on = models.DateField(
+        null=True, blank=True, help_text="Certified-mail date"
+    )
+    afr_status = models.CharField(max_length=20, choices=AfrStatus.choices, default=AfrStatus.NOT_REQUESTED)
+    afr_criterion = models.CharField(max_length=1, choices=AfrCriterion.choices, blank=True)
+    afr_justification = models.TextField(blank=True)
+    afr_decided_on = models.DateField(null=True, blank=True)
+    review_office = models.CharField(max_length=20, choices=ReviewOffice.choices, blank=True)
+    review_center = models.ForeignKey(
+        "importers.Center", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+
+class Protestant(models.Model):
+    """A person who filed (or joined) a protest; several filers of one entry and category are one protest."""
+
+    class Role(models.TextChoices):
+        IMPORTER = "importer", "Importer of record or consignee"
+        SURETY = "surety", "Surety"
+        PAYER = "payer", "Person who paid the charges"
+        DRAWBACK_CLAIMANT = "drawback_claimant", "Drawback claimant"
+        EXPORTER_PRODUCER = "exporter_producer", "Exporter or producer (certificate of origin)"
+        OTHER = "other", "Other person seeking entry or delivery"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="protestants")
+    identifier = models.CharField(
+        max_length=40, help_text="IOR, EIN or other number identifying the protestant"
+    )
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agent_name = models.CharField(max_length=200, blank=True)
+    filed_on = models.DateField()
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    joined = models.BooleanField(default=False, help_text="Deemed part of an existing protest (174.15)")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "identifier"], name="uniq_protestant_per_case")
+        ]
+
+
+class Objection(models.Model):
+    class Outcome(models.TextChoices):
+        PENDING = "", "Pending"
+        ALLOWED = "allowed", "Allowed"
+        DENIED = "denied", "Denied"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="objections")
+    number = models.PositiveSmallIntegerField()
+    protested_decision = models.CharField(max_length=20, choices=CaseEntry.Decision.choices)
+    text = models.TextField()
+    justification = models.TextField()
+    added_on = models.DateField()
+    added_by = models.ForeignKey(Protestant, null=True, on_delete=models.PROTECT, related_name="objections")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    outcome_reasons = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["case", "number"]
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="uniq_objection_number")]
+
+
+class PscDetail(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="psc")
+    entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="+")
+    reason_code = models.CharField(max_length=10)
+    explanation = models.TextField()
+
+
+class PscLine(models.Model):
+    psc = models.ForeignKey(PscDetail, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveSmallIntegerField()
+    hts_number = models.CharField(max_length=10)
+    entered_value = models.DecimalField(max_digits=14, decimal_places=2)
+    duty = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["psc", "line_number"]
+        constraints = [models.UniqueConstraint(fields=["psc", "line_number"], name="uniq_psc_line")]
+
+
+class PicDetail(models.Model):
+    class Agreement(models.TextChoices):
+        USMCA = "USMCA", "United States-Mexico-Canada Agreement"
+        CL = "CL", "U.S.-Chile FTA"
+        SG = "SG", "U.S.-Singapore FTA"
+        AU = "AU", "U.S.-Australia FTA"
+        MA = "MA", "U.S.-Morocco FTA"
+        BH = "BH", "U.S.-Bahrain FTA"
+        CAFTA_DR = "CAFTA-DR", "CAFTA-DR"
+        OM = "OM", "U.S.-Oman FTA"
+        PE = "PE", "U.S.-Peru TPA"
+        KR = "KR", "U.S.-Korea FTA"
+        CO = "CO", "U.S.-Colombia TPA"
+        PA = "PA", "U.S.-Panama TPA"
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="pic")
+    entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="+")
+    agreement = models.CharField(max_length=10, choices=Agreement.choices)
+    certificate_of_origin = models.TextField(help_text="Certification of origin: reference and statement")
+
+
+class InformationRequest(models.Model):
+    """CBP Form 28 (19 U.S.C. 1509; 19 CFR 151.11)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="cf28")
+    entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="+")
+    questions = models.TextField()
+    due_on = models.DateField()
+    answer = models.TextField(blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    overdue_flagged_on = models.DateField(null=True, blank=True)
+
+
+class NoticeOfAction(models.Model):
+    """CBP Form 29, proposed or taken (19 CFR 152.2)."""
+
+    class ActionKind(models.TextChoices):
+        PROPOSED = "proposed", "Proposed action"
+        TAKEN = "taken", "Action taken"
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="cf29")
+    entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="+")
+    action_kind = models.CharField(max_length=10, choices=ActionKind.choices)
+    action = models.TextField()
+    due_on = models.DateField(null=True, blank=True, help_text="Answer due (proposed actions only)")
+    answer = models.TextField(blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+
+
+class Decision(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="decision")
+    outcome = models.CharField(max_length=20, choices=CaseStatus.choices)
+    decided_on = models.DateField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reasons = models.TextField()
+    refund_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # For a denial: the date of mailing of the notice, from which the court deadline runs.
+    notice_mailed_on = models.DateField(null=True, blank=True)
+
+
+class CaseDeadline(models.Model):
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        MET = "met", "Met"
+        MISSED = "missed", "Missed"
+        VOID = "void", "No longer applies"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=40, choices=[(k.value, k.value) for k in DeadlineKind])
+    due_on = models.DateField()
+    citation = models.CharField(max_length=200)
+    rule = models.TextField()
+    warnings = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    reminded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind"], name="uniq_case_deadline")]
+        indexes = [
+            models.Index(
+                fields=["kind", "due_on"], name="deadline_running_due", condition=Q(state="running")
+            ),
+        ]
+
+
+class CaseEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("The case timeline is append-only: events are never changed.")
+
+    def delete(self):
+        raise ValidationError("The case timeline is append-only: events are never deleted.")
+
+    def shared(self) -> "CaseEventQuerySet":
+        """Events the importer side may see."""
+        return self.filter(visibility=CaseEvent.Visibility.SHARED)
+
+
+class CaseEvent(models.Model):
+    """One change to a case: who, on behalf of whom, when, what, old -> new. Append-only."""
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", "Internal (CBP only)"
+        SHARED = "shared", "Shared with the importer"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    on_behalf_of = models.ForeignKey(
+        "importers.Importer", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    old_value = models.CharField(max_length=100, blank=True)
+    new_value = models.CharField(max_length=100, blank=True)
+    message = models.TextField(blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.SHARED)
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError("The case timeline is append-only: events are never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("The case timeline is append-only: events are never deleted.")
+
+
+class ReferenceCounter(models.Model):
+    """Serial numbers per kind, port and year; incremented under a row lock, never max()+1."""
+
+    key = models.CharField(max_length=30, primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)

@@ -79,3 +79,44 @@ class EntryLineFactory(DjangoModelFactory):
     hts_number = "8471300100"
     entered_value = Decimal("1000.00")
     duty = Decimal("0.00")
+
+
+def trade_user(importer: Importer, **kwargs) -> User:
+    """An importer-side user who belongs to the importer's account."""
+    from importers.models import ImporterMembership
+
+    user = UserFactory(role=User.Role.IMPORTER, **kwargs)
+    ImporterMembership.objects.create(importer=importer, user=user)
+    return user
+
+
+def staff_user(ace_id: str = "CEE010", role: str = User.Role.SPECIALIST, **kwargs) -> User:
+    return UserFactory(role=role, center_ace_id=ace_id, **kwargs)
+
+
+def liquidated_entry(importer: Importer, liquidated_on: dt.date, **kwargs) -> Entry:
+    entry_on = liquidated_on - dt.timedelta(days=314)
+    return EntryFactory(
+        importer=importer,
+        entry_date=entry_on,
+        importation_date=entry_on,
+        scheduled_liquidation_date=liquidated_on,
+        liquidation_status="liquidated",
+        liquidation_date=liquidated_on,
+        **kwargs,
+    )
+
+
+def protest_input(entries, *, identifier="12-3456789AB", name="Acme Inc.", category="", **kwargs) -> dict:
+    """Keyword arguments for cases.services.file_protest with sensible defaults."""
+    from cases.services import ObjectionInput, ProtestantInput, ProtestedEntry
+
+    return {
+        "filing_port": entries[0].port,
+        "entries": [e if isinstance(e, ProtestedEntry) else ProtestedEntry(e) for e in entries],
+        "protestant": ProtestantInput(identifier=identifier, name=name),
+        "merchandise_category": category,
+        "description": "Hydraulic excavators",
+        "objections": [ObjectionInput("classification", "Classify in 8429.52", "GRI 1; EN to 84.29")],
+        **kwargs,
+    }

@@ -1,0 +1,50 @@
+"""Every write to cases goes through these services (see STYLE.md, "Where rules live")."""
+
+from .clock import entries_liquidation_changed, refresh_deadlines
+from .intake import (
+    FurtherReviewInput,
+    ObjectionInput,
+    ProtestantInput,
+    ProtestedEntry,
+    ProtestFiling,
+    PscLineInput,
+    file_pic,
+    file_protest,
+    file_psc,
+    issue_information_request,
+    issue_notice_of_action,
+)
+from .sweeps import run_deadline_sweeps
+from .workflow import (
+    DecisionInput,
+    amend_protest,
+    answer_request,
+    assign_case,
+    decide_case,
+    decide_further_review,
+    transition_case,
+)
+
+__all__ = [
+    "DecisionInput",
+    "FurtherReviewInput",
+    "ObjectionInput",
+    "ProtestFiling",
+    "ProtestantInput",
+    "ProtestedEntry",
+    "PscLineInput",
+    "amend_protest",
+    "answer_request",
+    "assign_case",
+    "decide_case",
+    "decide_further_review",
+    "entries_liquidation_changed",
+    "file_pic",
+    "file_protest",
+    "file_psc",
+    "issue_information_request",
+    "issue_notice_of_action",
+    "refresh_deadlines",
+    "run_deadline_sweeps",
+    "transition_case",
+]

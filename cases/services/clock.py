@@ -1,0 +1,171 @@
+"""Store each case's deadlines from the statutory clock (cases.deadlines) and keep them current.
+
+Deadlines are computed when a clock starts or an input changes and stored in CaseDeadline; the
+case's next_deadline_on (the queue's sort key) is the earliest deadline CBP must watch.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db import transaction
+
+from .. import deadlines
+from ..deadlines import DeadlineKind
+from ..models import Case, CaseDeadline, CaseEntry, CaseKind, CaseStatus, ProtestDetail
+from .common import clock_policy, record_event
+
+# Deadlines that set the pace of CBP's work on an open case (the queue sorts by these). The
+# amendment window and the court deadline are the importer's: shown, not queued on.
+QUEUE_KINDS = frozenset(
+    {
+        DeadlineKind.ACCELERATED_DISPOSITION,
+        DeadlineKind.EXCLUSION_DEEMED_DENIAL,
+        DeadlineKind.FURTHER_REVIEW_DECISION,
+        DeadlineKind.PROTEST_DECISION_TARGET,
+        DeadlineKind.CF28_RESPONSE,
+        DeadlineKind.CF29_RESPONSE,
+    }
+)
+
+
+def protest_decision_date(link: CaseEntry) -> date | None:
+    """The date of the protested decision for one entry of a protest."""
+    if link.protested_decision == CaseEntry.Decision.LIQUIDATION:
+        entry = link.entry
+        return entry.reliquidation_date or entry.liquidation_date
+    return link.decision_date
+
+
+def statutory_deadlines(case: Case) -> list[deadlines.Deadline]:
+    """Every deadline that applies to a case in its current state, from the pure clock module."""
+    policy = clock_policy()
+    found: list[deadlines.Deadline] = []
+    decision = (
+        getattr(case, "decision", None)
+        if case.status in {CaseStatus.DENIED, CaseStatus.DEEMED_DENIED, CaseStatus.CLOSED}
+        else None
+    )
+    if case.kind == CaseKind.PROTEST:
+        protest: ProtestDetail = case.protest
+        dates = [
+            d for d in (protest_decision_date(link) for link in case.entry_links.select_related("entry")) if d
+        ]
+        if dates:
+            found.append(deadlines.protest_amendment_deadline(min(dates), policy=policy))
+        found.append(deadlines.protest_decision_target(case.filed_on, policy=policy))
+        if protest.accelerated_disposition_mailed_on:
+            found.append(
+                deadlines.accelerated_disposition_deemed_denial(
+                    protest.accelerated_disposition_mailed_on, policy=policy
+                )
+            )
+        if protest.is_exclusion:
+            found.append(deadlines.exclusion_deemed_denial(case.filed_on, policy=policy))
+        if protest.afr_status != ProtestDetail.AfrStatus.NOT_REQUESTED:
+            found.append(deadlines.further_review_decision_due(case.filed_on, policy=policy))
+        if decision is not None and decision.outcome == CaseStatus.DENIED:
+            mailed = decision.notice_mailed_on or decision.decided_on
+            found.append(deadlines.court_deadline_after_denial(mailed, policy=policy))
+        elif decision is not None and decision.outcome == CaseStatus.DEEMED_DENIED:
+            found.append(deadlines.court_deadline_after_deemed_denial(decision.decided_on, policy=policy))
+    elif case.kind == CaseKind.CF28:
+        found.append(deadlines.cf28_response_due(case.filed_on, policy=policy))
+    elif case.kind == CaseKind.CF29 and case.cf29.action_kind == "proposed":
+        found.append(deadlines.cf29_response_due(case.filed_on, policy=policy))
+    return found
+
+
+def _state_after_outcome(kind: str, due_on: date, case: Case, today: date) -> str:
+    """What became of a deadline once the case left the state it was running in."""
+    if kind in {DeadlineKind.CF28_RESPONSE, DeadlineKind.CF29_RESPONSE}:
+        answered_on = case.cf28.answered_on if case.kind == CaseKind.CF28 else case.cf29.answered_on
+        if answered_on:
+            return CaseDeadline.State.MET if answered_on <= due_on else CaseDeadline.State.MISSED
+        return CaseDeadline.State.MISSED if due_on < today else CaseDeadline.State.VOID
+    if kind == DeadlineKind.PROTEST_AMENDMENT:
+        return CaseDeadline.State.VOID
+    decided = getattr(case, "decision", None)
+    if decided is not None:
+        return CaseDeadline.State.MET if decided.decided_on <= due_on else CaseDeadline.State.MISSED
+    return CaseDeadline.State.VOID
+
+
+@transaction.atomic
+def refresh_deadlines(case: Case, *, today: date) -> Case:
+    """Recompute a case's deadlines from its current facts; store them and next_deadline_on."""
+    wanted = {d.kind.value: d for d in statutory_deadlines(case)}
+    existing = {d.kind: d for d in case.deadlines.all()}
+    for kind, deadline in wanted.items():
+        row = existing.get(kind)
+        fields = {
+            "due_on": deadline.due_on,
+            "citation": deadline.citation[:200],
+            "rule": deadline.rule,
+            "warnings": "\n".join(deadline.warnings),
+        }
+        if row is None:
+            existing[kind] = CaseDeadline.objects.create(case=case, kind=kind, **fields)
+        elif any(getattr(row, k) != v for k, v in fields.items()):
+            for k, v in fields.items():
+                setattr(row, k, v)
+            row.save(update_fields=list(fields))
+    for kind, row in existing.items():
+        if kind not in wanted and row.state == CaseDeadline.State.RUNNING:
+            row.state = CaseDeadline.State.VOID
+            row.save(update_fields=["state"])
+        elif (
+            not case.is_open
+            and row.state == CaseDeadline.State.RUNNING
+            and kind != DeadlineKind.COURT_OF_INTERNATIONAL_TRADE
+        ):
+            row.state = _state_after_outcome(kind, row.due_on, case, today)
+            row.save(update_fields=["state"])
+    pending = sorted(
+        (row.due_on, row.kind)
+        for row in existing.values()
+        if case.is_open
+        and row.kind in QUEUE_KINDS
+        and row.state in {"running", "missed"}
+        and row.kind in wanted
+    )
+    next_on, next_kind = pending[0] if pending else (None, "")
+    if (case.next_deadline_on, case.next_deadline_kind) != (next_on, next_kind):
+        case.next_deadline_on, case.next_deadline_kind = next_on, next_kind
+        case.save(update_fields=["next_deadline_on", "next_deadline_kind", "updated_at"])
+    return case
+
+
+def entries_liquidation_changed(entry_ids: Iterable[int], *, today: date | None = None) -> int:
+    """Recompute the deadlines of open cases on entries whose liquidation facts changed (feed hook)."""
+    from .common import legal_today
+
+    today = today or legal_today()
+    cases = Case.objects.open().filter(entry_links__entry_id__in=list(entry_ids)).distinct()
+    count = 0
+    for case in cases.select_related("importer"):
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case.pk)
+            before = case.next_deadline_on
+            refresh_deadlines(case, today=today)
+            message = (
+                "The entry feed changed liquidation facts of an entry on this case; deadlines recomputed."
+            )
+            if case.kind == CaseKind.PSC and case.psc.entry.liquidation_status in {
+                "liquidated",
+                "deemed_liquidated",
+            }:
+                case.flagged_for_specialist = True
+                case.flag_reason = "Entry liquidated while the post summary correction is open."
+                case.save(update_fields=["flagged_for_specialist", "flag_reason", "updated_at"])
+                message += " " + case.flag_reason
+            record_event(
+                case,
+                actor=None,
+                kind="entry_changed",
+                old=before or "",
+                new=case.next_deadline_on or "",
+                message=message,
+                internal=True,
+            )
+            count += 1
+    return count

@@ -1,0 +1,607 @@
+"""Intake: filing protests, PSCs and 1520(d) claims, and issuing CF-28/CF-29.
+
+Each filing is checked against the statutory clock (cases.deadlines) and the intake rules, then
+written whole in one transaction: case, details, entries, deadlines, timeline event and outbox
+notices. A refused filing writes nothing and says which rule, which dates, which citation.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from importers.identifiers import normalize_hts
+from importers.models import Entry, Importer, LiquidationStatus, Port
+
+from .. import deadlines
+from ..exceptions import CaseError, NotAllowed
+from ..models import (
+    Case,
+    CaseEntry,
+    CaseKind,
+    CaseStatus,
+    InformationRequest,
+    NoticeOfAction,
+    Objection,
+    PicDetail,
+    Protestant,
+    ProtestDetail,
+    PscDetail,
+    PscLine,
+)
+from ..permissions import can_file_for, can_issue_requests
+from .clock import refresh_deadlines
+from .common import clock_policy, legal_today, next_reference_number, notify, record_event
+
+
+@dataclass(frozen=True)
+class ProtestedEntry:
+    entry: Entry
+    decision: str = CaseEntry.Decision.LIQUIDATION
+    # Required for decisions other than liquidation (exclusion, refusal of drawback or 1520(d)).
+    decision_date: date | None = None
+
+
+@dataclass(frozen=True)
+class ObjectionInput:
+    protested_decision: str
+    text: str
+    justification: str
+
+
+@dataclass(frozen=True)
+class ProtestantInput:
+    identifier: str
+    name: str
+    role: str = Protestant.Role.IMPORTER
+    agent_name: str = ""
+
+
+@dataclass(frozen=True)
+class FurtherReviewInput:
+    criterion: str
+    justification: str
+
+
+@dataclass(frozen=True)
+class PscLineInput:
+    line_number: int
+    hts_number: str
+    entered_value: Decimal
+    duty: Decimal = Decimal("0")
+
+
+@dataclass(frozen=True)
+class ProtestFiling:
+    case: Case
+    joined: bool
+
+
+def _out_of_window(exc: deadlines.FilingOutOfWindow, what: str) -> CaseError:
+    return CaseError(f"{what}: {exc}", code="out_of_window")
+
+
+def _lock_entries(entries: list[Entry]) -> list[Entry]:
+    # Locked in id order so that two filings on the same entries serialise instead of deadlocking.
+    return list(Entry.objects.select_for_update().filter(pk__in=[e.pk for e in entries]).order_by("pk"))
+
+
+def _new_case(
+    *,
+    kind: str,
+    status: str,
+    importer: Importer,
+    port: Port,
+    actor,
+    filed_on: date,
+    parent: Case | None = None,
+) -> Case:
+    if importer.center_id is None:
+        raise CaseError(
+            f"Importer {importer.ior_number} has no Center yet; an administrator must assign one."
+        )
+    return Case.objects.create(
+        reference_number=next_reference_number(kind, port.code, filed_on),
+        kind=kind,
+        status=status,
+        is_open=True,
+        center_id=importer.center_id,
+        filing_port=port,
+        importer=importer,
+        filed_on=filed_on,
+        filed_by=actor,
+        parent=parent,
+    )
+
+
+def _protest_decision_date(item: ProtestedEntry) -> date:
+    entry = item.entry
+    if item.decision == CaseEntry.Decision.LIQUIDATION:
+        if entry.liquidation_status not in {
+            LiquidationStatus.LIQUIDATED,
+            LiquidationStatus.DEEMED_LIQUIDATED,
+        }:
+            raise CaseError(
+                {
+                    "entries": f"Entry {entry.formatted_number} is {entry.liquidation_status}: a protest of "
+                    "its "
+                    "liquidation cannot be filed before liquidation (19 U.S.C. 1514(c)(3))."
+                },
+                code="premature",
+            )
+        return entry.reliquidation_date or entry.liquidation_date
+    if item.decision_date is None:
+        raise CaseError(
+            {"entries": f"Entry {entry.formatted_number}: give the date of the protested decision."}
+        )
+    return item.decision_date
+
+
+@transaction.atomic
+def file_protest(
+    *,
+    actor,
+    importer: Importer,
+    filing_port: Port,
+    entries: list[ProtestedEntry],
+    protestant: ProtestantInput,
+    merchandise_category: str,
+    description: str,
+    objections: list[ObjectionInput],
+    accelerated_disposition_mailed_on: date | None = None,
+    further_review: FurtherReviewInput | None = None,
+    related_protest: str = "",
+    filed_on: date | None = None,
+) -> ProtestFiling:
+    """File a protest (CBP Form 19), or join an existing protest of another protestant (174.15)."""
+    filed_on = filed_on or legal_today()
+    policy = clock_policy()
+    if not can_file_for(actor, importer):
+        raise NotAllowed(f"You may not file for importer {importer.ior_number}.")
+    if not entries:
+        raise CaseError({"entries": "A protest covers at least one entry (19 CFR 174.13(a)(3))."})
+    if not objections:
+        raise CaseError(
+            {"objections": "A protest states at least one objection with its justification (174.13(a)(6))."}
+        )
+    for objection in objections:
+        if objection.protested_decision not in CaseEntry.Decision.values:
+            raise CaseError(
+                {
+                    "objections": f"{objection.protested_decision!r} is not a protestable decision "
+                    "(19 U.S.C. 1514(a))."
+                }
+            )
+        if not objection.text.strip() or not objection.justification.strip():
+            raise CaseError(
+                {"objections": "Each objection states the objection and its justification (174.13(a)(6))."}
+            )
+    if not description.strip():
+        raise CaseError({"description": "Describe the merchandise (19 CFR 174.13(a)(5))."})
+    if not protestant.identifier.strip() or not protestant.name.strip():
+        raise CaseError({"protestant": "Name the protestant and its number (19 CFR 174.13(a)(1))."})
+    if protestant.role not in Protestant.Role.values:
+        raise CaseError(
+            {"protestant": f"{protestant.role!r} is not a person who may protest (19 CFR 174.12(a))."}
+        )
+    if not filing_port.active:
+        raise CaseError({"filing_port": f"{filing_port.code} is not an active port of entry."})
+    numbers = [item.entry.pk for item in entries]
+    if len(set(numbers)) != len(numbers):
+        raise CaseError({"entries": "An entry is listed twice."})
+    for item in entries:
+        if item.entry.importer_id != importer.pk:
+            raise CaseError(
+                {
+                    "entries": f"Entry {item.entry.formatted_number} is not an entry of importer "
+                    f"{importer.ior_number}; one protest covers entries of one importer (174.13)."
+                }
+            )
+        if item.decision not in CaseEntry.Decision.values:
+            raise CaseError(
+                {"entries": f"{item.decision!r} is not a protestable decision (19 U.S.C. 1514(a))."}
+            )
+    if accelerated_disposition_mailed_on and accelerated_disposition_mailed_on > filed_on:
+        raise CaseError(
+            {"accelerated_disposition_mailed_on": "The certified-mail date is after the filing date."}
+        )
+    if further_review is not None and (
+        further_review.criterion not in ProtestDetail.AfrCriterion.values
+        or not further_review.justification.strip()
+    ):
+        raise CaseError(
+            {"further_review": "Further review names a 19 CFR 174.24 criterion (a-d) and its justification."}
+        )
+
+    locked = {e.pk: e for e in _lock_entries([item.entry for item in entries])}
+    entries = [ProtestedEntry(locked[i.entry.pk], i.decision, i.decision_date) for i in entries]
+    decision_dates = {}
+    for item in entries:
+        decision_on = _protest_decision_date(item)
+        try:
+            deadlines.check_protest_timely(decision_on, filed_on, policy=policy)
+            if further_review is not None:
+                deadlines.check_further_review_timely(decision_on, filed_on, policy=policy)
+        except deadlines.FilingOutOfWindow as exc:
+            raise _out_of_window(exc, f"Entry {item.entry.formatted_number}") from None
+        decision_dates[item.entry.pk] = decision_on
+
+    existing = list(
+        CaseEntry.objects.filter(
+            entry__in=[item.entry for item in entries],
+            merchandise_category=merchandise_category,
+            case_kind=CaseKind.PROTEST,
+            active=True,
+        ).select_related("case")
+    )
+    if existing:
+        return _join_protest(
+            existing,
+            entries,
+            actor=actor,
+            protestant=protestant,
+            objections=objections,
+            filed_on=filed_on,
+            category=merchandise_category,
+        )
+
+    case = _new_case(
+        kind=CaseKind.PROTEST,
+        status=CaseStatus.RECEIVED,
+        importer=importer,
+        port=filing_port,
+        actor=actor,
+        filed_on=filed_on,
+    )
+    is_exclusion = any(item.decision == CaseEntry.Decision.EXCLUSION for item in entries)
+    ProtestDetail.objects.create(
+        case=case,
+        merchandise_category=merchandise_category,
+        description=description,
+        related_protest=related_protest,
+        is_exclusion=is_exclusion,
+        accelerated_disposition_requested=accelerated_disposition_mailed_on is not None,
+        accelerated_disposition_mailed_on=accelerated_disposition_mailed_on,
+        afr_status=ProtestDetail.AfrStatus.REQUESTED
+        if further_review
+        else ProtestDetail.AfrStatus.NOT_REQUESTED,
+        afr_criterion=further_review.criterion if further_review else "",
+        afr_justification=further_review.justification if further_review else "",
+    )
+    CaseEntry.objects.bulk_create(
+        CaseEntry(
+            case=case,
+            entry=item.entry,
+            case_kind=CaseKind.PROTEST,
+            merchandise_category=merchandise_category,
+            protested_decision=item.decision,
+            decision_date=decision_dates[item.entry.pk],
+        )
+        for item in entries
+    )
+    filer = Protestant.objects.create(
+        case=case,
+        identifier=protestant.identifier.strip().upper(),
+        name=protestant.name,
+        role=protestant.role,
+        agent_name=protestant.agent_name,
+        filed_on=filed_on,
+        filed_by=actor,
+    )
+    _add_objections(case, objections, filer=filer, on=filed_on, start=0)
+    open_psc = CaseEntry.objects.filter(
+        entry__in=[i.entry for i in entries], case_kind=CaseKind.PSC, active=True
+    )
+    if open_psc.exists():
+        refs = ", ".join(sorted(open_psc.values_list("case__reference_number", flat=True)))
+        case.flagged_for_specialist = True
+        case.flag_reason = f"An entry of this protest has an open post summary correction ({refs})."
+        case.save(update_fields=["flagged_for_specialist", "flag_reason"])
+    refresh_deadlines(case, today=filed_on)
+    record_event(
+        case,
+        actor=actor,
+        kind="filed",
+        new=case.status,
+        message=f"Protest filed by {protestant.name} covering {len(entries)} entry(ies).",
+    )
+    notify(case, audience="center", subject=f"New protest {case.reference_number}", body=description[:500])
+    notify(
+        case,
+        audience="importer",
+        subject=f"Protest {case.reference_number} received",
+        body=f"Your protest was received on {filed_on} and numbered {case.reference_number}.",
+    )
+    return ProtestFiling(case=case, joined=False)
+
+
+def _add_objections(
+    case: Case, objections: list[ObjectionInput], *, filer: Protestant, on: date, start: int
+) -> None:
+    Objection.objects.bulk_create(
+        Objection(
+            case=case,
+            number=start + n,
+            protested_decision=o.protested_decision,
+            text=o.text,
+            justification=o.justification,
+            added_on=on,
+            added_by=filer,
+        )
+        for n, o in enumerate(objections, start=1)
+    )
+
+
+def _join_protest(existing, entries, *, actor, protestant, objections, filed_on, category) -> ProtestFiling:
+    cases = {link.case_id: link.case for link in existing}
+    covered = {link.entry_id for link in existing}
+    uncovered = [i.entry.formatted_number for i in entries if i.entry.pk not in covered]
+    if len(cases) > 1 or uncovered:
+        refs = ", ".join(sorted(c.reference_number for c in cases.values()))
+        raise CaseError(
+            {
+                "entries": f"Some entries are already under protest {refs} for category {category!r} "
+                "and others "
+                f"({', '.join(uncovered) or 'of another protest'}) are not: file them in separate protests."
+            },
+            code="mixed_protests",
+        )
+    case = Case.objects.select_for_update().get(pk=next(iter(cases)))
+    identifier = protestant.identifier.strip().upper()
+    if case.protestants.filter(identifier=identifier).exists():
+        raise CaseError(
+            f"{protestant.name} already protested these entries for category {category!r} in protest "
+            f"{case.reference_number}: amend that protest instead (19 CFR 174.14).",
+            code="amend_instead",
+        )
+    if not case.is_open:
+        raise CaseError(
+            f"Protest {case.reference_number} on these entries is {case.status}; it can no longer be joined.",
+            code="protest_decided",
+        )
+    filer = Protestant.objects.create(
+        case=case,
+        identifier=identifier,
+        name=protestant.name,
+        role=protestant.role,
+        agent_name=protestant.agent_name,
+        filed_on=filed_on,
+        filed_by=actor,
+        joined=True,
+    )
+    start = max(case.objections.values_list("number", flat=True), default=0)
+    _add_objections(case, objections, filer=filer, on=filed_on, start=start)
+    case.version += 1
+    case.save(update_fields=["version", "updated_at"])
+    record_event(
+        case,
+        actor=actor,
+        kind="joined",
+        new=protestant.name,
+        message=f"{protestant.name} protested the same entries and category: deemed one protest "
+        "(19 U.S.C. 1514(c)(1); 19 CFR 174.15).",
+    )
+    notify(case, audience="center", subject=f"Protest {case.reference_number} joined", body=protestant.name)
+    return ProtestFiling(case=case, joined=True)
+
+
+@transaction.atomic
+def file_psc(
+    *,
+    actor,
+    entry: Entry,
+    reason_code: str,
+    explanation: str,
+    lines: list[PscLineInput],
+    filed_on: date | None = None,
+) -> Case:
+    """File a post summary correction of an unliquidated entry summary (19 CFR 101.9(b))."""
+    filed_on = filed_on or legal_today()
+    if not can_file_for(actor, entry.importer):
+        raise NotAllowed(f"You may not file for importer {entry.importer.ior_number}.")
+    if not reason_code.strip() or not explanation.strip():
+        raise CaseError(
+            {"explanation": "A post summary correction carries a reason code and an explanation."}
+        )
+    if not lines:
+        raise CaseError({"lines": "A post summary correction replaces the summary: give its lines."})
+    seen, clean = set(), []
+    for line in lines:
+        if line.line_number in seen:
+            raise CaseError({"lines": f"Line {line.line_number} appears twice."})
+        seen.add(line.line_number)
+        try:
+            hts = normalize_hts(line.hts_number)
+        except ValidationError as exc:
+            raise CaseError({"lines": f"Line {line.line_number}: {' '.join(exc.messages)}"}) from None
+        if line.entered_value < 0 or line.duty < 0:
+            raise CaseError({"lines": f"Line {line.line_number}: amounts cannot be negative."})
+        clean.append((line.line_number, hts, line.entered_value, line.duty))
+    entry = _lock_entries([entry])[0]
+    if entry.liquidation_status in {LiquidationStatus.LIQUIDATED, LiquidationStatus.DEEMED_LIQUIDATED}:
+        raise CaseError(
+            f"Entry {entry.formatted_number} was liquidated on {entry.liquidation_date}: a post summary "
+            "correction is only for unliquidated entries (19 CFR 101.9(b)); protest instead."
+        )
+    if entry.summary_under_review:
+        raise CaseError(
+            f"Entry {entry.formatted_number} is under CBP review: no post summary correction may be "
+            "filed until the review ends (19 CFR 101.9(b)(1)).",
+            code="under_review",
+        )
+    open_protest = CaseEntry.objects.filter(
+        entry=entry, case_kind=CaseKind.PROTEST, active=True, case__is_open=True
+    )
+    if open_protest.exists():
+        raise CaseError(
+            f"Entry {entry.formatted_number} is under protest "
+            f"{open_protest.first().case.reference_number}: no post summary correction while it is open.",
+            code="open_protest",
+        )
+    open_psc = CaseEntry.objects.filter(entry=entry, case_kind=CaseKind.PSC, active=True).first()
+    if open_psc is not None:
+        raise CaseError(
+            f"Post summary correction {open_psc.case.reference_number} of entry {entry.formatted_number}"
+            " is still in progress.",
+            code="open_psc",
+        )
+    if entry.scheduled_liquidation_date is None:
+        raise CaseError(
+            f"Entry {entry.formatted_number} has no scheduled liquidation date yet; the PSC window "
+            "(19 CFR 101.9(b)(1)) cannot be computed."
+        )
+    extension = (
+        entry.extension_requested_by_importer and entry.liquidation_status == LiquidationStatus.EXTENDED
+    )
+    try:
+        deadlines.check_psc_timely(
+            entry.entry_date,
+            entry.scheduled_liquidation_date,
+            filed_on,
+            importer_extension_granted=extension,
+            policy=clock_policy(),
+        )
+    except deadlines.FilingOutOfWindow as exc:
+        raise _out_of_window(exc, f"Entry {entry.formatted_number}") from None
+    case = _new_case(
+        kind=CaseKind.PSC,
+        status=CaseStatus.RECEIVED,
+        importer=entry.importer,
+        port=entry.port,
+        actor=actor,
+        filed_on=filed_on,
+    )
+    psc = PscDetail.objects.create(
+        case=case, entry=entry, reason_code=reason_code.strip(), explanation=explanation
+    )
+    PscLine.objects.bulk_create(
+        PscLine(psc=psc, line_number=n, hts_number=h, entered_value=v, duty=d) for n, h, v, d in clean
+    )
+    CaseEntry.objects.create(case=case, entry=entry, case_kind=CaseKind.PSC)
+    refresh_deadlines(case, today=filed_on)
+    record_event(
+        case, actor=actor, kind="filed", new=case.status, message=f"Reason {reason_code}: {explanation}"
+    )
+    notify(
+        case,
+        audience="center",
+        subject=f"New post summary correction {case.reference_number}",
+        body=explanation,
+    )
+    return case
+
+
+@transaction.atomic
+def file_pic(
+    *, actor, entry: Entry, agreement: str, certificate_of_origin: str, filed_on: date | None = None
+) -> Case:
+    """File a post-importation preference claim (19 U.S.C. 1520(d))."""
+    filed_on = filed_on or legal_today()
+    if not can_file_for(actor, entry.importer):
+        raise NotAllowed(f"You may not file for importer {entry.importer.ior_number}.")
+    if agreement not in PicDetail.Agreement.values:
+        raise CaseError(
+            {"agreement": f"{agreement!r} is not a trade agreement providing for 1520(d) claims."}
+        )
+    if not certificate_of_origin.strip():
+        raise CaseError({"certificate_of_origin": "A 1520(d) claim includes the certification of origin."})
+    try:
+        deadlines.check_pic_timely(entry.importation_date, filed_on, policy=clock_policy())
+    except deadlines.FilingOutOfWindow as exc:
+        raise _out_of_window(exc, f"Entry {entry.formatted_number}") from None
+    entry = _lock_entries([entry])[0]
+    case = _new_case(
+        kind=CaseKind.PIC,
+        status=CaseStatus.RECEIVED,
+        importer=entry.importer,
+        port=entry.port,
+        actor=actor,
+        filed_on=filed_on,
+    )
+    PicDetail.objects.create(
+        case=case, entry=entry, agreement=agreement, certificate_of_origin=certificate_of_origin
+    )
+    CaseEntry.objects.create(case=case, entry=entry, case_kind=CaseKind.PIC)
+    refresh_deadlines(case, today=filed_on)
+    record_event(
+        case, actor=actor, kind="filed", new=case.status, message=f"1520(d) claim under {agreement}."
+    )
+    notify(case, audience="center", subject=f"New 1520(d) claim {case.reference_number}", body=agreement)
+    return case
+
+
+def _issue(kind: str, *, actor, entry: Entry, parent: Case | None, issued_on: date) -> Case:
+    if not can_issue_requests(actor, entry.importer.center_id):
+        raise NotAllowed("Only the staff of the Center that owns the account issue CF-28 and CF-29.")
+    if parent is not None and parent.importer_id != entry.importer_id:
+        raise CaseError({"parent": "The parent case belongs to another importer."})
+    case = _new_case(
+        kind=kind,
+        status=CaseStatus.ISSUED,
+        importer=entry.importer,
+        port=entry.port,
+        actor=actor,
+        filed_on=issued_on,
+        parent=parent,
+    )
+    case.assignee = actor
+    case.save(update_fields=["assignee"])
+    CaseEntry.objects.create(case=case, entry=entry, case_kind=kind)
+    return case
+
+
+@transaction.atomic
+def issue_information_request(
+    *, actor, entry: Entry, questions: str, parent: Case | None = None, issued_on: date | None = None
+) -> Case:
+    """Issue a request for information, CBP Form 28 (19 U.S.C. 1509; 19 CFR 151.11)."""
+    issued_on = issued_on or legal_today()
+    if not questions.strip():
+        raise CaseError({"questions": "A request for information states its questions."})
+    case = _issue(CaseKind.CF28, actor=actor, entry=entry, parent=parent, issued_on=issued_on)
+    due = deadlines.cf28_response_due(issued_on, policy=clock_policy())
+    InformationRequest.objects.create(case=case, entry=entry, questions=questions, due_on=due.due_on)
+    refresh_deadlines(case, today=issued_on)
+    record_event(case, actor=actor, kind="issued", new=case.status, message=f"Answer due {due.due_on}.")
+    notify(
+        case,
+        audience="importer",
+        subject=f"Request for information {case.reference_number}",
+        body=f"{questions}\n\nPlease answer by {due.due_on} ({due.citation}).",
+    )
+    return case
+
+
+@transaction.atomic
+def issue_notice_of_action(
+    *,
+    actor,
+    entry: Entry,
+    action_kind: str,
+    action: str,
+    parent: Case | None = None,
+    issued_on: date | None = None,
+) -> Case:
+    """Issue a notice of action, CBP Form 29, proposed or taken (19 CFR 152.2)."""
+    issued_on = issued_on or legal_today()
+    if action_kind not in NoticeOfAction.ActionKind.values:
+        raise CaseError({"action_kind": "A notice of action is 'proposed' or 'taken'."})
+    if not action.strip():
+        raise CaseError({"action": "A notice of action states the action."})
+    case = _issue(CaseKind.CF29, actor=actor, entry=entry, parent=parent, issued_on=issued_on)
+    due = deadlines.cf29_response_due(issued_on, policy=clock_policy()) if action_kind == "proposed" else None
+    NoticeOfAction.objects.create(
+        case=case, entry=entry, action_kind=action_kind, action=action, due_on=due.due_on if due else None
+    )
+    refresh_deadlines(case, today=issued_on)
+    record_event(
+        case,
+        actor=actor,
+        kind="issued",
+        new=case.status,
+        message=f"Action {action_kind}" + (f"; answer due {due.due_on}." if due else "."),
+    )
+    notify(case, audience="importer", subject=f"Notice of action {case.reference_number}", body=action)
+    return case

@@ -1,0 +1,143 @@
+"""Periodic sweeps over stored deadlines: deemed denials, overdue CF-28s, reminders.
+
+Each sweep picks its work from state (running deadlines that are due), and every action changes
+that state, so running a sweep twice does nothing the second time.
+"""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from cee_portal.operations.jobs import recorded_run
+
+from ..deadlines import DeadlineKind
+from ..models import Case, CaseDeadline, CaseStatus, InformationRequest
+from .common import legal_today, notify, record_event
+from .workflow import DecisionInput, transition_case
+
+DEEMED_DENIAL_RULES = {
+    DeadlineKind.ACCELERATED_DISPOSITION: (
+        "accelerated disposition was requested and the protest was not decided by the 30th day after "
+        "mailing (19 U.S.C. 1515(b); 19 CFR 174.22(d))"
+    ),
+    DeadlineKind.EXCLUSION_DEEMED_DENIAL: (
+        "the protest of an exclusion was not decided within 30 days of filing "
+        "(19 U.S.C. 1499(c)(5)(A); 19 CFR 174.21(b))"
+    ),
+}
+
+
+def sweep_deemed_denials(today: date) -> int:
+    """Deem denied the protests whose accelerated-disposition or exclusion clock ran out."""
+    due = CaseDeadline.objects.filter(
+        kind__in=list(DEEMED_DENIAL_RULES),
+        state=CaseDeadline.State.RUNNING,
+        due_on__lte=today,
+        case__is_open=True,
+    ).order_by("due_on", "case_id")
+    count = 0
+    for deadline in due.select_related("case"):
+        with transaction.atomic():
+            reasons = f"Deemed denied on {deadline.due_on}: {DEEMED_DENIAL_RULES[deadline.kind]}."
+            case = transition_case(
+                deadline.case,
+                to=CaseStatus.DEEMED_DENIED,
+                actor=None,
+                today=today,
+                note=reasons,
+                decision=DecisionInput(reasons=reasons, decided_on=deadline.due_on),
+            )
+            # The deemed denial is the event the deadline announced: it has happened.
+            case.deadlines.filter(pk=deadline.pk).update(state=CaseDeadline.State.MET)
+            count += 1
+    return count
+
+
+def sweep_overdue_information_requests(today: date) -> int:
+    """Flag CF-28s whose answer is overdue (CBP then decides on the information it has)."""
+    overdue = CaseDeadline.objects.filter(
+        kind=DeadlineKind.CF28_RESPONSE,
+        state=CaseDeadline.State.RUNNING,
+        due_on__lt=today,
+        case__status=CaseStatus.ISSUED,
+    )
+    count = 0
+    for deadline in overdue.select_related("case"):
+        with transaction.atomic():
+            locked = CaseDeadline.objects.select_for_update().get(pk=deadline.pk)
+            if locked.state != CaseDeadline.State.RUNNING:
+                continue
+            locked.state = CaseDeadline.State.MISSED
+            locked.save(update_fields=["state"])
+            InformationRequest.objects.filter(case_id=deadline.case_id).update(overdue_flagged_on=today)
+            case = deadline.case
+            record_event(
+                case,
+                actor=None,
+                kind="overdue",
+                new="cf28_response",
+                message=f"No answer by {deadline.due_on}; CBP may decide on the information it has.",
+                internal=True,
+            )
+            notify(
+                case,
+                audience="center",
+                subject=f"{case.reference_number}: CF-28 answer overdue",
+                body=f"The answer was due on {deadline.due_on}.",
+            )
+            count += 1
+    return count
+
+
+def sweep_reminders(today: date) -> int:
+    """Remind once per case and deadline, when the deadline comes within the reminder lead time."""
+    lead = max(settings.DEADLINE_REMINDER_DAYS, default=0)
+    due = CaseDeadline.objects.filter(
+        state=CaseDeadline.State.RUNNING,
+        reminded_on__isnull=True,
+        due_on__gte=today,
+        due_on__lte=today + timedelta(days=lead),
+        case__is_open=True,
+    )
+    count = 0
+    for deadline in due.select_related("case"):
+        with transaction.atomic():
+            if not CaseDeadline.objects.filter(pk=deadline.pk, reminded_on__isnull=True).update(
+                reminded_on=today
+            ):
+                continue  # another sweep reminded it meanwhile
+            case: Case = deadline.case
+            audience = (
+                "importer"
+                if deadline.kind
+                in {DeadlineKind.PROTEST_AMENDMENT, DeadlineKind.CF28_RESPONSE, DeadlineKind.CF29_RESPONSE}
+                else "center"
+            )
+            notify(
+                case,
+                audience=audience,
+                subject=f"{case.reference_number}: deadline {deadline.due_on}",
+                body=f"{deadline.rule} ({deadline.citation}) - due {deadline.due_on}.",
+            )
+            count += 1
+    return count
+
+
+def run_deadline_sweeps(today: date | None = None) -> dict[str, int]:
+    """Run every sweep once; record the run for /healthz."""
+    today = today or legal_today()
+    with recorded_run("deadline_sweeps") as summary:
+        summary["deemed_denied"] = sweep_deemed_denials(today)
+        summary["cf28_overdue"] = sweep_overdue_information_requests(today)
+        summary["reminders"] = sweep_reminders(today)
+        summary["today"] = today.isoformat()
+    return summary
+
+
+__all__ = [
+    "run_deadline_sweeps",
+    "sweep_deemed_denials",
+    "sweep_overdue_information_requests",
+    "sweep_reminders",
+]

@@ -1,0 +1,387 @@
+"""Moves of a case through its workflow: the one guarded transition service and the actions
+built on it (decisions, assignment, answers to CF-28/CF-29, protest amendments, further review)."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+
+from .. import deadlines
+from ..exceptions import CaseError, IllegalTransition, NotAllowed, StaleVersion
+from ..models import (
+    DECISION_STATUSES,
+    OPEN_STATUSES,
+    Actor,
+    Case,
+    CaseEntry,
+    CaseKind,
+    CaseStatus,
+    Decision,
+    Objection,
+    ProtestDetail,
+)
+from ..permissions import can_assign, can_make_move, is_center_staff
+from .clock import protest_decision_date, refresh_deadlines
+from .common import bump, clock_policy, legal_today, notify, record_event
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    reasons: str
+    decided_on: date
+    refund_amount: Decimal | None = None
+    notice_mailed_on: date | None = None
+    # objection number -> (outcome "allowed"/"denied", reasons)
+    objection_outcomes: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
+def _lock(case: Case, expected_version: int | None) -> Case:
+    locked = Case.objects.select_for_update().select_related("importer").get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked, expected_version)
+    return locked
+
+
+@transaction.atomic
+def transition_case(
+    case: Case,
+    *,
+    to: str,
+    actor,
+    expected_version: int | None = None,
+    note: str = "",
+    today: date | None = None,
+    decision: DecisionInput | None = None,
+) -> Case:
+    """Move a case to another status: the only code that writes Case.status.
+
+    Locks the row, refuses a stale version, checks the transition table and the actor's right,
+    records the decision where the move is one, appends a timeline event and queues the notices
+    through the outbox in the same transaction.
+    """
+    today = today or legal_today()
+    case = _lock(case, expected_version)
+    if case.status == to:
+        return case
+    allowed = case.allowed_moves()
+    who = allowed.get(to)
+    if who is None:
+        raise IllegalTransition(case, to, allowed)
+    if not can_make_move(actor, case, who):
+        role = {
+            Actor.STAFF: "the owning Center's staff",
+            Actor.FILER: "the filer",
+            Actor.SYSTEM: "the system",
+        }[who]
+        raise NotAllowed(f"Only {role} may move case {case.reference_number} to {to}.")
+    if to in DECISION_STATUSES and decision is None:
+        raise CaseError(
+            f"Moving case {case.reference_number} to {to} is a decision: give its reasons and date."
+        )
+    old = case.status
+    case.status = to
+    case.is_open = to in OPEN_STATUSES
+    bump(case, "status", "is_open")
+    if decision is not None:
+        _record_decision(case, outcome=to, decision=decision, actor=actor)
+    _release_entries(case)
+    refresh_deadlines(case, today=today)
+    record_event(case, actor=actor, kind="status", old=old, new=to, message=note)
+    notify(
+        case,
+        audience="importer",
+        subject=f"{case.reference_number}: {case.get_status_display()}",
+        body=note or f"The status of case {case.reference_number} changed from {old} to {to}.",
+    )
+    return case
+
+
+def _record_decision(case: Case, *, outcome: str, decision: DecisionInput, actor) -> None:
+    Decision.objects.create(
+        case=case,
+        outcome=outcome,
+        decided_on=decision.decided_on,
+        decided_by=actor,
+        reasons=decision.reasons,
+        refund_amount=decision.refund_amount,
+        notice_mailed_on=decision.notice_mailed_on,
+    )
+    for number, (result, reasons) in decision.objection_outcomes.items():
+        Objection.objects.filter(case=case, number=number).update(outcome=result, outcome_reasons=reasons)
+
+
+def _release_entries(case: Case) -> None:
+    """A withdrawn protest frees its entries; a PSC holds its entry only while in progress."""
+    if case.kind == CaseKind.PROTEST and case.status == CaseStatus.WITHDRAWN:
+        case.entry_links.update(active=False)
+    elif case.kind == CaseKind.PSC and not case.is_open:
+        case.entry_links.update(active=False)
+
+
+OUTCOMES_BY_KIND = {
+    CaseKind.PROTEST: {CaseStatus.ALLOWED, CaseStatus.ALLOWED_IN_PART, CaseStatus.DENIED},
+    CaseKind.PIC: {CaseStatus.ALLOWED, CaseStatus.ALLOWED_IN_PART, CaseStatus.DENIED},
+    CaseKind.PSC: {CaseStatus.ACCEPTED, CaseStatus.REJECTED},
+}
+
+
+def decide_case(
+    case: Case,
+    *,
+    actor,
+    outcome: str,
+    reasons: str,
+    decided_on: date | None = None,
+    refund_amount: Decimal | None = None,
+    notice_mailed_on: date | None = None,
+    objection_outcomes: dict[int, tuple[str, str]] | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Decide a protest, 1520(d) claim or PSC: outcome, reasons, per-objection results, refund, notice."""
+    today = legal_today()
+    decided_on = decided_on or today
+    if outcome not in OUTCOMES_BY_KIND.get(case.kind, set()):
+        choices = ", ".join(sorted(OUTCOMES_BY_KIND.get(case.kind, set()))) or "none (not decided this way)"
+        raise CaseError(
+            {"outcome": f"{outcome!r} is not an outcome of a {case.get_kind_display()}: {choices}."}
+        )
+    if not reasons.strip():
+        raise CaseError({"reasons": "A decision states its reasons (19 CFR 174.30 for protest denials)."})
+    if decided_on > today:
+        raise CaseError({"decided_on": f"{decided_on} is in the future."})
+    if outcome in {CaseStatus.ALLOWED, CaseStatus.ALLOWED_IN_PART}:
+        if refund_amount is None or refund_amount < 0:
+            raise CaseError(
+                {"refund_amount": "An allowance states the refund amount (0 or more, US dollars)."}
+            )
+    elif refund_amount:
+        raise CaseError({"refund_amount": "Only an allowance carries a refund."})
+    if outcome == CaseStatus.DENIED:
+        notice_mailed_on = notice_mailed_on or decided_on
+        if notice_mailed_on < decided_on:
+            raise CaseError({"notice_mailed_on": "The denial notice cannot be mailed before the decision."})
+    elif notice_mailed_on:
+        raise CaseError(
+            {"notice_mailed_on": "Only a denial has a notice mailing date that starts the court clock."}
+        )
+    outcomes = _objection_outcomes(case, outcome, objection_outcomes or {})
+    return transition_case(
+        case,
+        to=outcome,
+        actor=actor,
+        expected_version=expected_version,
+        note=reasons,
+        today=today,
+        decision=DecisionInput(reasons, decided_on, refund_amount, notice_mailed_on, outcomes),
+    )
+
+
+def _objection_outcomes(
+    case: Case, outcome: str, given: dict[int, tuple[str, str]]
+) -> dict[int, tuple[str, str]]:
+    if case.kind != CaseKind.PROTEST:
+        return {}
+    numbers = set(case.objections.values_list("number", flat=True))
+    unknown = set(given) - numbers
+    if unknown:
+        raise CaseError(
+            {"objection_outcomes": f"No objection numbered {', '.join(map(str, sorted(unknown)))}."}
+        )
+    if outcome == CaseStatus.ALLOWED_IN_PART:
+        missing = numbers - set(given)
+        if missing:
+            raise CaseError(
+                {
+                    "objection_outcomes": "An allowance in part states the outcome of every objection "
+                    f"(missing: {', '.join(map(str, sorted(missing)))})."
+                }
+            )
+        results = {result for result, _ in given.values()}
+        if results != {"allowed", "denied"}:
+            raise CaseError(
+                {"objection_outcomes": "An allowance in part allows some objections and denies others."}
+            )
+        return given
+    result = "allowed" if outcome == CaseStatus.ALLOWED else "denied"
+    if any(r != result for r, _ in given.values()):
+        raise CaseError({"objection_outcomes": f"Every objection of a protest {outcome} is {result}."})
+    return {n: given.get(n, (result, "")) for n in numbers}
+
+
+@transaction.atomic
+def assign_case(case: Case, *, assignee, actor, expected_version: int | None = None) -> Case:
+    """Claim, assign or unassign a case (the assignee is a field, not a status)."""
+    case = _lock(case, expected_version)
+    if not case.is_open:
+        raise CaseError(f"Case {case.reference_number} is {case.status}; only open cases are assigned.")
+    if not can_assign(actor, case, assignee):
+        raise NotAllowed(f"You may not assign case {case.reference_number} to {assignee or 'nobody'}.")
+    if case.assignee_id == (assignee.pk if assignee else None):
+        return case
+    old = case.assignee.get_username() if case.assignee else ""
+    case.assignee = assignee
+    bump(case, "assignee")
+    record_event(
+        case,
+        actor=actor,
+        kind="assignee",
+        old=old,
+        new=assignee.get_username() if assignee else "",
+        internal=True,
+    )
+    return case
+
+
+@transaction.atomic
+def answer_request(
+    case: Case, *, actor, answer: str, answered_on: date | None = None, expected_version: int | None = None
+) -> Case:
+    """The importer's answer to a CF-28, or its objection to a proposed CF-29."""
+    answered_on = answered_on or legal_today()
+    if case.kind not in {CaseKind.CF28, CaseKind.CF29}:
+        raise CaseError(f"Case {case.reference_number} is not a CF-28 or CF-29.")
+    if not answer.strip():
+        raise CaseError({"answer": "The answer is empty."})
+    case = _lock(case, expected_version)
+    detail = case.cf28 if case.kind == CaseKind.CF28 else case.cf29
+    if case.kind == CaseKind.CF29 and detail.action_kind != "proposed":
+        raise CaseError("Only a proposed action (CF-29) can be answered; this action was taken.")
+    detail.answer, detail.answered_on = answer, answered_on
+    detail.save(update_fields=["answer", "answered_on"])
+    late = detail.due_on and answered_on > detail.due_on
+    note = f"Answered on {answered_on}" + (f", after the due date {detail.due_on}." if late else ".")
+    return transition_case(case, to=CaseStatus.ANSWERED, actor=actor, note=note, today=answered_on)
+
+
+@transaction.atomic
+def amend_protest(
+    case: Case,
+    *,
+    actor,
+    new_objections: list[tuple[str, str, str]] = (),
+    new_arguments: dict[int, str] | None = None,
+    amended_on: date | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Add objections (within the protest window, 19 CFR 174.14) or arguments (before decision, 174.28)."""
+    amended_on = amended_on or legal_today()
+    case = _lock(case, expected_version)
+    if case.kind != CaseKind.PROTEST:
+        raise CaseError(f"Case {case.reference_number} is not a protest.")
+    if not can_make_move(actor, case, Actor.FILER):
+        raise NotAllowed(f"Only the protestant may amend protest {case.reference_number}.")
+    if not case.is_open:
+        raise CaseError(
+            f"Protest {case.reference_number} is {case.status}: it can no longer be amended (174.28)."
+        )
+    if not new_objections and not new_arguments:
+        raise CaseError("The amendment adds nothing.")
+    if new_objections:
+        dates = [
+            d for d in (protest_decision_date(link) for link in case.entry_links.select_related("entry")) if d
+        ]
+        window = deadlines.protest_amendment_deadline(min(dates), policy=clock_policy())
+        if amended_on > window.due_on:
+            raise CaseError(
+                f"New objections must be made within the protest window, which closed on {window.due_on} "
+                f"({window.rule}; {window.citation}). New arguments for existing objections are still "
+                "possible."
+            )
+        number = max(case.objections.values_list("number", flat=True), default=0)
+        filer = case.protestants.filter(filed_by=actor).first() or case.protestants.first()
+        for decision, text, justification in new_objections:
+            if decision not in CaseEntry.Decision.values or not text.strip() or not justification.strip():
+                raise CaseError(
+                    {
+                        "objections": "Each objection names the protested decision, the objection and "
+                        "its justification (19 CFR 174.13(a)(6))."
+                    }
+                )
+            number += 1
+            Objection.objects.create(
+                case=case,
+                number=number,
+                protested_decision=decision,
+                text=text,
+                justification=justification,
+                added_on=amended_on,
+                added_by=filer,
+            )
+    for number, argument in (new_arguments or {}).items():
+        objection = case.objections.filter(number=number).first()
+        if objection is None:
+            raise CaseError({"arguments": f"Protest {case.reference_number} has no objection {number}."})
+        objection.justification += f"\n\n[Argument added {amended_on}] {argument}"
+        objection.save(update_fields=["justification"])
+    bump(case)
+    record_event(
+        case,
+        actor=actor,
+        kind="amended",
+        message=f"{len(new_objections)} objection(s) and {len(new_arguments or {})} argument(s) added.",
+    )
+    notify(
+        case, audience="center", subject=f"{case.reference_number} amended", body="The protestant amended it."
+    )
+    return case
+
+
+@transaction.atomic
+def decide_further_review(
+    case: Case,
+    *,
+    actor,
+    granted: bool,
+    reason: str,
+    review_office: str = "",
+    review_center=None,
+    decided_on: date | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Grant (forwarding to Headquarters or a Center reviewer) or refuse an application for further review."""
+    decided_on = decided_on or legal_today()
+    case = _lock(case, expected_version)
+    protest: ProtestDetail = case.protest
+    if not is_center_staff(actor, case.center_id):
+        raise NotAllowed(f"Only the owning Center's staff decide further review of {case.reference_number}.")
+    if protest.afr_status != ProtestDetail.AfrStatus.REQUESTED:
+        raise CaseError(f"Further review of {case.reference_number} is {protest.get_afr_status_display()}.")
+    if not reason.strip():
+        raise CaseError({"reason": "State why further review is granted or refused."})
+    if granted:
+        if review_office not in {
+            ProtestDetail.ReviewOffice.HEADQUARTERS,
+            ProtestDetail.ReviewOffice.CENTER_REVIEWER,
+        }:
+            raise CaseError(
+                {
+                    "review_office": "A granted further review goes to headquarters or a Center reviewer "
+                    "who took no part in the decision (19 CFR 174.26)."
+                }
+            )
+        protest.afr_status = ProtestDetail.AfrStatus.GRANTED
+        protest.review_office = review_office
+        protest.review_center = (
+            review_center if review_office == ProtestDetail.ReviewOffice.CENTER_REVIEWER else None
+        )
+    else:
+        protest.afr_status = ProtestDetail.AfrStatus.REFUSED
+    protest.afr_decided_on = decided_on
+    protest.save(update_fields=["afr_status", "review_office", "review_center", "afr_decided_on"])
+    deadline = case.deadlines.filter(kind=deadlines.DeadlineKind.FURTHER_REVIEW_DECISION).first()
+    if deadline is not None:
+        deadline.state = "met" if decided_on <= deadline.due_on else "missed"
+        deadline.save(update_fields=["state"])
+    bump(case)
+    refresh_deadlines(case, today=decided_on)
+    record_event(
+        case, actor=actor, kind="further_review", old="requested", new=protest.afr_status, message=reason
+    )
+    notify(
+        case,
+        audience="importer",
+        subject=f"{case.reference_number}: further review {protest.afr_status}",
+        body=reason,
+    )
+    return case
