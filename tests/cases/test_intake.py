@@ -5,7 +5,7 @@ import pytest
 from cases import services
 from cases.exceptions import CaseError, NotAllowed
 from cases.models import Case, CaseEntry, CaseEvent, Protestant
-from cases.services import ObjectionInput, ProtestantInput, ProtestedEntry, PscLineInput
+from cases.services import ObjectionInput, PscLineInput
 from tests.factories import (
     EntryFactory,
     ImporterFactory,
