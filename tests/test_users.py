@@ -1,0 +1,180 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from rest_framework.authtoken.models import Token
+
+from cee_portal.users.models import User
+from cee_portal.users.services import create_user, issue_api_token
+from importers.models import ImporterMembership
+from tests.factories import ImporterFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "long-enough-Pass-42"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def acme():
+    return ImporterFactory(ior_number="12-3456789AB", name="Acme Imports Inc.")
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("role", "center", "staff"),
+    [
+        ("account_manager", "CEE010", False),
+        ("specialist", "CEE003", False),
+        ("supervisor", "CEE010", False),
+        ("supervisor", None, False),
+        ("admin", None, True),
+        ("admin", "CEE001", True),
+        ("broker", None, False),
+    ],
+)
+def test_create_user_for_each_staff_and_broker_role(role, center, staff):
+    user = create_user("pat", password=PASSWORD, role=role, center_ace_id=center)
+
+    assert (user.role, user.center.ace_id if user.center else None) == (role, center)
+    assert user.is_staff is staff and user.is_superuser is staff
+    assert authenticate(username="pat", password=PASSWORD) == user
+
+
+def test_create_importer_user_normalises_the_ior_and_joins_the_account(acme):
+    user = create_user("ann", password=PASSWORD, role="importer", importer_iors=[" 123456789ab "])
+
+    assert list(user.importer_accounts.all()) == [acme]
+    assert user.center is None and not user.is_staff
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "message"),
+    [
+        ({"role": "importer"}, "importers", "needs at least one importer account"),
+        ({"role": "importer", "importer_iors": ["98-7654321ZZ"]}, "importers", "98-7654321ZZ"),
+        ({"role": "importer", "importer_iors": ["12-34"]}, "importers", "not a recognised format"),
+        (
+            {"role": "importer", "importer_iors": ["12-3456789AB"], "center_ace_id": "CEE001"},
+            "center",
+            "Only CBP staff",
+        ),
+        ({"role": "broker", "center_ace_id": "CEE001"}, "center", "Only CBP staff"),
+        ({"role": "specialist", "center_ace_id": "CEE099"}, "center", "No Center CEE099"),
+        ({"role": "specialist"}, "center", "works for one Center"),
+        ({"role": "account_manager"}, "center", "works for one Center"),
+        ({"role": "supervisor", "importer_iors": ["12-3456789AB"]}, "importers", "CBP staff are not members"),
+        ({"role": "director"}, "role", "Unknown role 'director'"),
+        ({"role": "broker", "email": "not-an-email"}, "email", "not a valid email"),
+    ],
+)
+def test_create_user_refuses_bad_input_field_by_field(acme, kwargs, field, message):
+    with pytest.raises(ValidationError) as caught:
+        create_user("pat", password=PASSWORD, **kwargs)
+
+    assert any(message in text for text in caught.value.message_dict[field])
+    assert not User.objects.filter(username="pat").exists()
+
+
+def test_create_user_refuses_weak_passwords():
+    with pytest.raises(ValidationError) as caught:
+        create_user("pat", password="12345678", role="broker")
+
+    assert "password" in caught.value.message_dict
+
+
+def test_create_user_again_updates_role_center_memberships_and_password(acme):
+    other = ImporterFactory(ior_number="12-3456789CD")
+    first = create_user("pat", password=PASSWORD, role="admin")
+    again = create_user("pat", password=PASSWORD, role="admin")
+    assert again.pk == first.pk and User.objects.count() == 1
+
+    moved = create_user("pat", password="another-Pass-77", role="importer", importer_iors=["12-3456789AB"])
+    assert not moved.is_superuser and not moved.is_staff and moved.center is None
+    assert list(moved.importer_accounts.all()) == [acme]
+
+    moved = create_user("pat", password="another-Pass-77", role="importer", importer_iors=["12-3456789CD"])
+    assert list(moved.importer_accounts.all()) == [other]
+    assert ImporterMembership.objects.count() == 1
+    assert authenticate(username="pat", password="another-Pass-77") == moved
+    assert authenticate(username="pat", password=PASSWORD) is None
+
+    staff = create_user("pat", password=PASSWORD, role="specialist", center_ace_id="cee007")
+    assert staff.center.ace_id == "CEE007" and not staff.importer_accounts.exists()
+
+
+def test_create_user_command_reports_created_then_updated(acme):
+    args = ("create_user", "ann", "--password", PASSWORD, "--role", "importer", "--importer", "12-3456789AB")
+
+    assert run(*args).startswith("Created user ann (Importer user; importers 12-3456789AB)")
+    assert run(*args).startswith("Updated user ann")
+    assert User.objects.filter(username="ann").count() == 1
+
+
+def test_create_user_command_sets_up_an_admin():
+    output = run("create_user", "root", "--password", PASSWORD, "--role", "admin", "--email", "r@cbp.example")
+
+    assert "superuser" in output
+    user = User.objects.get(username="root")
+    assert user.is_superuser and user.email == "r@cbp.example"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--role", "importer"], "importers: An importer user needs at least one importer account"),
+        (
+            ["--role", "importer", "--importer", "98-7654321ZZ"],
+            "No importer with importer number 98-7654321ZZ",
+        ),
+        (
+            ["--role", "importer", "--importer", "12-3456789AB", "--center", "CEE001"],
+            "center: Only CBP staff",
+        ),
+        (["--role", "specialist", "--center", "CEE099"], "center: No Center CEE099"),
+        (["--role", "overlord"], "invalid choice: 'overlord'"),
+    ],
+)
+def test_create_user_command_turns_refusals_into_command_errors(acme, extra, message):
+    with pytest.raises(CommandError, match=message):
+        run("create_user", "pat", "--password", PASSWORD, *extra)
+
+
+def test_api_token_prints_a_token_that_authenticates():
+    user = create_user("bot", password=PASSWORD, role="broker")
+
+    output = run("api_token", "bot")
+    key = output.strip()
+
+    assert output.count("\n") == 1 and len(key) == 40
+    assert Token.objects.get(key=key).user == user
+    assert run("api_token", "bot").strip() == key == issue_api_token(user)
+    from rest_framework.authentication import TokenAuthentication
+
+    assert TokenAuthentication().authenticate_credentials(key)[0] == user
+
+
+def test_api_token_is_accepted_by_the_api(api_client):
+    create_user("bot", password=PASSWORD, role="broker")
+    key = run("api_token", "bot").strip()
+
+    response = api_client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert response.status_code == 200
+    response = api_client.get("/api/schema/", HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert response.status_code in (401, 403)
+
+
+def test_api_token_refuses_an_unknown_user():
+    with pytest.raises(CommandError, match="No user named 'ghost'"):
+        run("api_token", "ghost")
