@@ -56,9 +56,28 @@ def _eager_celery(request):
     app.conf.task_always_eager = previous
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the shipped reference data once, committed, for all tests that roll back."""
+    from importers.reference_data import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def reference_data(request):
-    """Reference data (Centers, ports, HTS rules) for every database test, as the product ships it."""
+    """Reference data for every database test; reloaded after a transactional test flushed it.
+
+    pytest-django runs transactional tests after the others, so this reload is rare.
+    """
     if not any(m.name == "django_db" for m in request.node.iter_markers()) and not {
         "db",
         "transactional_db",

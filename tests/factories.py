@@ -111,9 +111,10 @@ def protest_input(entries, *, identifier="12-3456789AB", name="Acme Inc.", categ
     """Keyword arguments for cases.services.file_protest with sensible defaults."""
     from cases.services import ObjectionInput, ProtestantInput, ProtestedEntry
 
+    items = [e if isinstance(e, ProtestedEntry) else ProtestedEntry(e) for e in entries]
     return {
-        "filing_port": entries[0].port,
-        "entries": [e if isinstance(e, ProtestedEntry) else ProtestedEntry(e) for e in entries],
+        "filing_port": items[0].entry.port,
+        "entries": items,
         "protestant": ProtestantInput(identifier=identifier, name=name),
         "merchandise_category": category,
         "description": "Hydraulic excavators",

@@ -75,10 +75,21 @@ def statutory_deadlines(case: Case) -> list[deadlines.Deadline]:
     return found
 
 
+RESPONSE_KINDS = frozenset({DeadlineKind.CF28_RESPONSE, DeadlineKind.CF29_RESPONSE})
+
+
+def _answered_on(case: Case) -> date | None:
+    if case.kind == CaseKind.CF28:
+        return case.cf28.answered_on
+    if case.kind == CaseKind.CF29:
+        return case.cf29.answered_on
+    return None
+
+
 def _state_after_outcome(kind: str, due_on: date, case: Case, today: date) -> str:
     """What became of a deadline once the case left the state it was running in."""
-    if kind in {DeadlineKind.CF28_RESPONSE, DeadlineKind.CF29_RESPONSE}:
-        answered_on = case.cf28.answered_on if case.kind == CaseKind.CF28 else case.cf29.answered_on
+    if kind in RESPONSE_KINDS:
+        answered_on = _answered_on(case)
         if answered_on:
             return CaseDeadline.State.MET if answered_on <= due_on else CaseDeadline.State.MISSED
         return CaseDeadline.State.MISSED if due_on < today else CaseDeadline.State.VOID
@@ -109,8 +120,13 @@ def refresh_deadlines(case: Case, *, today: date) -> Case:
             for k, v in fields.items():
                 setattr(row, k, v)
             row.save(update_fields=list(fields))
+    answered_on = _answered_on(case)
     for kind, row in existing.items():
-        if kind not in wanted and row.state == CaseDeadline.State.RUNNING:
+        if kind in RESPONSE_KINDS and answered_on and row.state == CaseDeadline.State.RUNNING:
+            # The importer's answer settles its deadline, whatever the case's status.
+            row.state = CaseDeadline.State.MET if answered_on <= row.due_on else CaseDeadline.State.MISSED
+            row.save(update_fields=["state"])
+        elif kind not in wanted and row.state == CaseDeadline.State.RUNNING:
             row.state = CaseDeadline.State.VOID
             row.save(update_fields=["state"])
         elif (

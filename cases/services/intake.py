@@ -225,7 +225,10 @@ def file_protest(
             if further_review is not None:
                 deadlines.check_further_review_timely(decision_on, filed_on, policy=policy)
         except deadlines.FilingOutOfWindow as exc:
-            raise _out_of_window(exc, f"Entry {item.entry.formatted_number}") from None
+            what = (
+                f"Entry {item.entry.formatted_number} ({item.decision} decided on {decision_on.isoformat()})"
+            )
+            raise _out_of_window(exc, what) from None
         decision_dates[item.entry.pk] = decision_on
 
     existing = list(

@@ -28,6 +28,17 @@ DEEMED_DENIAL_RULES = {
 }
 
 
+# Deadlines the importer must meet; the others are CBP's.
+IMPORTER_DEADLINES = frozenset(
+    {
+        DeadlineKind.PROTEST_AMENDMENT,
+        DeadlineKind.CF28_RESPONSE,
+        DeadlineKind.CF29_RESPONSE,
+        DeadlineKind.COURT_OF_INTERNATIONAL_TRADE,
+    }
+)
+
+
 def sweep_deemed_denials(today: date) -> int:
     """Deem denied the protests whose accelerated-disposition or exclusion clock ran out."""
     due = CaseDeadline.objects.filter(
@@ -90,30 +101,40 @@ def sweep_overdue_information_requests(today: date) -> int:
     return count
 
 
+def reminder_owed(due_on: date, reminded_on: date | None, today: date, leads: list[int]) -> bool:
+    """Is a reminder owed today? One per configured lead time (e.g. 14 and 3 days), each sent once."""
+    days_left = (due_on - today).days
+    window = min((lead for lead in leads if days_left <= lead), default=None)
+    if window is None or days_left < 0:
+        return False
+    # Owed unless the last reminder was already sent inside this lead-time window.
+    return reminded_on is None or (due_on - reminded_on).days > window
+
+
 def sweep_reminders(today: date) -> int:
-    """Remind once per case and deadline, when the deadline comes within the reminder lead time."""
-    lead = max(settings.DEADLINE_REMINDER_DAYS, default=0)
-    due = CaseDeadline.objects.filter(
+    """Remind before each running deadline, once per case, deadline and lead time."""
+    leads = sorted(settings.DEADLINE_REMINDER_DAYS)
+    if not leads:
+        return 0
+    candidates = CaseDeadline.objects.filter(
         state=CaseDeadline.State.RUNNING,
-        reminded_on__isnull=True,
         due_on__gte=today,
-        due_on__lte=today + timedelta(days=lead),
+        due_on__lte=today + timedelta(days=leads[-1]),
         case__is_open=True,
     )
     count = 0
-    for deadline in due.select_related("case"):
+    for deadline in candidates.select_related("case"):
+        if not reminder_owed(deadline.due_on, deadline.reminded_on, today, leads):
+            continue
         with transaction.atomic():
-            if not CaseDeadline.objects.filter(pk=deadline.pk, reminded_on__isnull=True).update(
+            # Conditional update: a concurrent sweep that reminded it meanwhile wins, this one skips.
+            updated = CaseDeadline.objects.filter(pk=deadline.pk, reminded_on=deadline.reminded_on).update(
                 reminded_on=today
-            ):
-                continue  # another sweep reminded it meanwhile
-            case: Case = deadline.case
-            audience = (
-                "importer"
-                if deadline.kind
-                in {DeadlineKind.PROTEST_AMENDMENT, DeadlineKind.CF28_RESPONSE, DeadlineKind.CF29_RESPONSE}
-                else "center"
             )
+            if not updated:
+                continue
+            case: Case = deadline.case
+            audience = "importer" if deadline.kind in IMPORTER_DEADLINES else "center"
             notify(
                 case,
                 audience=audience,

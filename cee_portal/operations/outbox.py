@@ -47,8 +47,11 @@ def enqueue(topic: str, **payload) -> OutboxMessage:
 def drain(limit: int = 500) -> dict[str, int]:
     """Deliver pending messages; return counts of delivered and failed ones."""
     delivered = failed = 0
+    # Fewest attempts first: messages that keep failing sink behind new ones instead of blocking them.
     pending = list(
-        OutboxMessage.objects.filter(dispatched_at__isnull=True).values_list("pk", flat=True)[:limit]
+        OutboxMessage.objects.filter(dispatched_at__isnull=True)
+        .order_by("attempts", "id")
+        .values_list("pk", flat=True)[:limit]
     )
     for pk in pending:
         with transaction.atomic():

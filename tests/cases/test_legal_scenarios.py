@@ -161,12 +161,6 @@ def test_late_protest_refusal_gives_filing_date_last_day_and_citation(importer, 
     assert "late" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the out-of-window message names the filing date and the window (opening "
-    "2025-01-11 under the same-day rule) but never the date of liquidation it ran from "
-    "(cases/deadlines.py _check_window; cases/services/intake.py _out_of_window)",
-)
 def test_late_protest_refusal_names_the_liquidation_date(importer, filer):
     # 19 U.S.C. 1514(c)(3): the window runs from the date of liquidation, 2025-01-10.
     item = _protest_entry(importer, "liquidation", D(2025, 1, 10))

@@ -201,12 +201,6 @@ def test_message_without_a_handler_stays_pending_with_the_reason():
     assert message.last_error == "no handler registered for topic 'nobody.listens'"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: outbox.drain() takes the oldest `limit` pending ids, failed ones included, so "
-    "`limit` messages that keep failing block every newer message forever "
-    "(cee_portal/operations/outbox.py drain)",
-)
 def test_messages_that_keep_failing_do_not_block_newer_ones(importer, filer, supervisor):
     OutboxMessage.objects.bulk_create(OutboxMessage(topic="nobody.listens") for _ in range(2))
     _file_protest(importer, filer)

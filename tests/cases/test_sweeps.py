@@ -266,12 +266,6 @@ def test_answered_cf28_is_not_flagged_overdue(importer, filer, specialist):
     assert f"{case.reference_number}: CF-28 answer overdue" not in _subjects()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: answering a CF-28 leaves its cf28_response deadline running (Case stays open in "
-    "'answered'), so sweep_reminders still tells the importer to answer (cases/services/clock.py "
-    "refresh_deadlines only settles deadlines of closed cases)",
-)
 def test_answered_cf28_gets_no_reminder_to_answer(importer, filer, specialist):
     case = _cf28(importer, specialist)
     services.answer_request(case, actor=filer, answer="Invoice attached.", answered_on=dt.date(2026, 3, 10))
@@ -306,12 +300,6 @@ def test_running_deadline_gets_one_reminder_when_it_comes_within_the_lead_time(i
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: DEADLINE_REMINDER_DAYS=[14, 3] promises reminders 14 and 3 days ahead, but "
-    "sweep_reminders uses only max() of the list and one reminded_on per deadline, so the 3-day "
-    "reminder never goes out (cases/services/sweeps.py sweep_reminders)",
-)
 def test_every_configured_lead_time_sends_its_own_reminder(importer, specialist):
     _cf28(importer, specialist)
 
