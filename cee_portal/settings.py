@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -154,6 +155,8 @@ CELERY_TIMEZONE = LEGAL_TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "operations.drain_outbox", "schedule": 30.0},
     "deadline-sweeps": {"task": "cases.run_deadline_sweeps", "schedule": 3600.0},
+    # Nightly full recompute of every account's commodity mix and the moves it calls for.
+    "reassign-accounts": {"task": "importers.reassign_accounts", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- Email ------------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from .models import (
     Importer,
     ImporterMembership,
     Port,
+    ReassignmentJob,
+    ScheduledMove,
 )
 
 
@@ -165,3 +167,30 @@ class EntryAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # Staff paste entry numbers formatted (ABC-1234567-6); the table holds them normalised.
         return super().get_search_results(request, queryset, search_term.replace("-", "").upper().strip())
+
+
+@admin.register(ReassignmentJob)
+class ReassignmentJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "scope",
+        "dry_run",
+        "as_of",
+        "state",
+        "started_at",
+        "finished_at",
+        "examined",
+        "planned",
+        "moved",
+        "scheduled",
+        "errors",
+    ]
+    list_filter = ["scope", "state", "dry_run"]
+
+
+@admin.register(ScheduledMove)
+class ScheduledMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["importer", "from_center", "to_center", "announced_on", "effective_on", "state"]
+    list_filter = ["state", "to_center"]
+    search_fields = ["=importer__ior_number", "importer__name"]
+    list_select_related = ["importer", "from_center", "to_center"]

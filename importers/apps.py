@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ImportersConfig(AppConfig):
     name = "importers"
     verbose_name = "Importers, entries and reference data"
+
+    def ready(self) -> None:
+        from . import notifications  # noqa: F401  (registers the outbox handlers)

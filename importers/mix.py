@@ -18,6 +18,7 @@ from django.db.models import Sum
 from .models import ImporterMonthlyMix
 
 _CHUNK = 5000
+MIX_LOCK = 7_246_001  # advisory lock key serialising rebuilds of the rollup
 
 
 def _month_sql() -> str:
@@ -39,6 +40,9 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None) -> int:
     """
     written = 0
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Rebuilds delete then insert: two at once (an import and the nightly run) would collide.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MIX_LOCK])
         if importer_ids is None:
             cursor.execute(f"DELETE FROM {mix_table}")
             cursor.execute(select.format(where=""))

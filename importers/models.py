@@ -348,3 +348,62 @@ class ImporterMonthlyMix(models.Model):
             models.UniqueConstraint(fields=["importer", "month", "center"], name="uniq_importer_month_center")
         ]
         indexes = [models.Index(fields=["month"])]
+
+
+class ScheduledMove(models.Model):
+    """An announced account move that takes effect after the notice period (ACCOUNT_MIX NOTICE_DAYS)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPLIED = "applied", "Applied"
+        CANCELLED = "cancelled", "Cancelled (the mix changed back, or the account was pinned)"
+
+    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="scheduled_moves")
+    from_center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
+    to_center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
+    announced_on = models.DateField()
+    effective_on = models.DateField()
+    figures = models.JSONField(default=dict)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+
+    class Meta:
+        ordering = ["effective_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["importer"],
+                name="uniq_pending_move_per_importer",
+                condition=models.Q(state="pending"),
+            )
+        ]
+
+
+class ReassignmentJob(models.Model):
+    """One run of the account reassignment: what it looked at, what it moved, what failed."""
+
+    class Scope(models.TextChoices):
+        FULL = "full", "Full recompute"
+        INCREMENTAL = "incremental", "Importers touched by an import"
+        SINGLE = "single", "One importer"
+
+    class State(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    scope = models.CharField(max_length=12, choices=Scope.choices)
+    dry_run = models.BooleanField(default=False)
+    as_of = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    examined = models.PositiveIntegerField(default=0)
+    planned = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0)
+    scheduled = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    error_log = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]

@@ -65,11 +65,17 @@ def reresolve_lines(headings: Iterable[str]) -> int:
         "center_id"
     )[:1]
     updated = 0
+    importer_ids: set[int] = set()
     # Chunked so that a rule change over a big chapter does not build one enormous statement.
     for start in range(0, len(headings), 200):
         chunk = headings[start : start + 200]
         lines = EntryLine.objects.annotate(heading=Substr("hts_number", 1, 4)).filter(heading__in=chunk)
+        importer_ids.update(lines.values_list("entry__importer_id", flat=True).distinct())
         updated += lines.update(center_id=Subquery(center_of_heading))
+    # The mix rollup follows, so the next reassignment (or its dry run) sees the new attribution.
+    from .mix import refresh_monthly_mix
+
+    refresh_monthly_mix(importer_ids)
     return updated
 
 

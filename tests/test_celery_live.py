@@ -24,8 +24,14 @@ def _record(payload: dict) -> None:
 @pytest.fixture
 def live_worker():
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[QUEUE]):
-        yield
+    # Tasks that tasks send (chunks, outbox drains) must reach this worker's private queue too.
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = QUEUE
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[QUEUE]):
+            yield
+    finally:
+        app.conf.task_default_queue = default_queue
 
 
 @pytest.mark.django_db(transaction=True)
@@ -40,3 +46,24 @@ def test_worker_drains_the_outbox_from_the_test_database(live_worker):
     assert result == {"delivered": 1, "failed": 0}
     assert DELIVERED == [{"case": 7}]
     assert OutboxMessage.objects.get().dispatched_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reassignment_job_fans_out_to_a_real_worker(live_worker):
+    import time
+
+    from importers.models import Importer, ReassignmentJob
+    from importers.tasks import reassign_accounts_task
+    from tests.factories import ImporterFactory
+    from tests.importers.test_reassignment import TODAY, add_lines
+
+    importer = ImporterFactory(center_ace_id="CEE009")
+    add_lines(importer, "8429510000", 30)
+    job_id = reassign_accounts_task.apply_async(([importer.pk], TODAY.isoformat()), queue=QUEUE).get(timeout=30)
+    for _ in range(100):
+        job = ReassignmentJob.objects.get(pk=job_id)
+        if job.state == "finished":
+            break
+        time.sleep(0.2)
+    assert (job.state, job.examined, job.planned, job.moved, job.errors) == ("finished", 1, 1, 1, 0)
+    assert Importer.objects.get(pk=importer.pk).center.ace_id == "CEE010"

@@ -1,0 +1,51 @@
+"""Open cases follow their account to its new Center."""
+
+from django.db.models import F, Q
+
+from cee_portal.users.models import User
+
+from ..models import Case, CaseEvent
+from .common import legal_today
+
+
+def move_open_cases(importer, *, from_center_id: int, to_center_id: int, actor=None) -> int:
+    """Move an importer's open cases to the new Center in the caller's transaction; return how many.
+
+    An assignee who works for the new Center (or nationally) keeps the case; otherwise it goes
+    to the new Center's unassigned queue. Closed cases stay with the Center that decided them.
+    """
+    cases = Case.objects.for_importer(importer).open().select_for_update()
+    keepers = set(
+        User.objects.filter(
+            Q(center_id=to_center_id) | Q(center__isnull=True, role__in=["supervisor", "admin"])
+        )
+        .filter(assigned_cases__in=cases)
+        .values_list("pk", flat=True)
+    )
+    moved = list(cases.values_list("pk", "assignee_id", "version"))
+    if not moved:
+        return 0
+    cases.filter(~Q(assignee_id__in=keepers)).update(assignee=None)
+    # Each moved case is a change that a page loaded before it must not overwrite.
+    Case.objects.filter(pk__in=[pk for pk, _, _ in moved]).update(
+        center_id=to_center_id, version=F("version") + 1
+    )
+    from importers.models import Center
+
+    names = dict(Center.objects.filter(pk__in=[from_center_id, to_center_id]).values_list("pk", "ace_id"))
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case_id=pk,
+            actor=actor,
+            kind="center",
+            old_value=names[from_center_id],
+            new_value=names[to_center_id],
+            message=f"The importer's account moved to {names[to_center_id]} on {legal_today()}; the case "
+            "moved with it"
+            + ("" if assignee in keepers or assignee is None else " to the unassigned queue")
+            + ".",
+            visibility=CaseEvent.Visibility.SHARED,
+        )
+        for pk, assignee, _ in moved
+    )
+    return len(moved)

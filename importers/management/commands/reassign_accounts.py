@@ -1,0 +1,125 @@
+import csv
+import sys
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from importers import reassignment
+from importers.identifiers import normalize_ior
+from importers.models import Center, Importer, ScheduledMove
+
+
+class Command(BaseCommand):
+    help = (
+        "Move importer accounts to the Center of their predominant goods (81 FR 92978), with their open "
+        "cases. Examines the importers named with --importer, or every account with --full. "
+        "--dry-run lists the moves with their figures and changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--full", action="store_true", help="Examine every account (rebuilds the mix rollup)"
+        )
+        parser.add_argument(
+            "--importer", action="append", default=[], metavar="IOR", help="Examine this importer"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="List the moves; change nothing")
+        parser.add_argument("--csv", metavar="PATH", help="With --dry-run: also write the moves as CSV")
+        parser.add_argument("--today", type=date.fromisoformat, help="Date of the run (default: today)")
+        parser.add_argument(
+            "--celery", action="store_true", help="Hand the moves to Celery workers in chunks"
+        )
+        parser.add_argument("--pending", action="store_true", help="List announced moves not yet in effect")
+
+    def handle(self, *args, **opts):
+        from cases.services.common import legal_today
+
+        today = opts["today"] or legal_today()
+        if opts["pending"]:
+            return self._list_pending()
+        importer_ids = None if opts["full"] else self._importer_ids(opts["importer"])
+        if opts["celery"]:
+            from importers.tasks import reassign_accounts_task
+
+            reassign_accounts_task.delay(importer_ids, today.isoformat())
+            self.stdout.write("Reassignment queued for the Celery workers; see the job in the admin.")
+            return
+        scope = "full" if importer_ids is None else ("single" if len(importer_ids) == 1 else "incremental")
+        job = reassignment.start_job(scope=scope, today=today, dry_run=opts["dry_run"])
+        if not opts["dry_run"]:
+            reassignment.apply_due_scheduled_moves(today=today)
+        moves = reassignment.prepare(job, importer_ids=importer_ids, rebuild_mix=importer_ids is None)
+        self._report(moves, csv_path=opts["csv"])
+        if opts["dry_run"]:
+            reassignment.finish(job)
+            self.stdout.write(
+                f"Dry run: {job.examined} accounts examined, {len(moves)} would move. Nothing changed."
+            )
+            return
+        show = sys.stderr.isatty() and opts["verbosity"] > 0
+        for chunk in tqdm(
+            reassignment.chunks(moves), desc="moving accounts", unit=" chunk", disable=not show
+        ):
+            reassignment.run_chunk(job.pk, chunk, today=today)
+        reassignment.finish(job)
+        job.refresh_from_db()
+        self.stdout.write(
+            f"Job {job.pk}: {job.examined} accounts examined, {job.moved} moved, {job.scheduled} scheduled, "
+            f"{job.errors} errors."
+        )
+
+    def _importer_ids(self, iors: list[str]) -> list[int]:
+        if not iors:
+            raise CommandError("Name importers with --importer IOR, or use --full for every account.")
+        ids = []
+        for raw in iors:
+            try:
+                number, _ = normalize_ior(raw)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from None
+            importer = Importer.objects.filter(ior_number=number).first()
+            if importer is None:
+                raise CommandError(f"No importer {number}.")
+            ids.append(importer.pk)
+        return ids
+
+    def _report(self, moves, *, csv_path: str | None) -> None:
+        ace = dict(Center.objects.values_list("pk", "ace_id"))
+        numbers = dict(
+            Importer.objects.filter(pk__in=[m.importer_id for m in moves]).values_list("pk", "ior_number")
+        )
+        rows = [
+            (
+                numbers[m.importer_id],
+                ace.get(m.from_center_id, "-"),
+                ace[m.to_center_id],
+                m.figures.get("basis"),
+                m.figures.get("volume"),
+                " ".join(f"{k}:{v}%" for k, v in m.figures.get("shares", {}).items()),
+                m.why,
+            )
+            for m in moves
+        ]
+        header = ("importer", "from", "to", "basis", "volume", "shares", "why")
+        for row in rows[:50]:
+            self.stdout.write("  ".join(str(v) for v in row))
+        if len(rows) > 50:
+            self.stdout.write(f"... and {len(rows) - 50} more")
+        if csv_path:
+            with open(csv_path, "w", newline="", encoding="utf-8") as out:
+                writer = csv.writer(out)
+                writer.writerow(header)
+                writer.writerows(rows)
+
+    def _list_pending(self) -> None:
+        pending = ScheduledMove.objects.filter(state="pending").select_related(
+            "importer", "from_center", "to_center"
+        )
+        for move in pending:
+            self.stdout.write(
+                f"{move.importer.ior_number}  {move.from_center.ace_id} -> {move.to_center.ace_id}  "
+                f"effective {move.effective_on}"
+            )
+        self.stdout.write(f"{pending.count()} pending move(s).")
