@@ -59,7 +59,8 @@ def test_reassignment_job_fans_out_to_a_real_worker(live_worker):
 
     importer = ImporterFactory(center_ace_id="CEE009")
     add_lines(importer, "8429510000", 30)
-    job_id = reassign_accounts_task.apply_async(([importer.pk], TODAY.isoformat()), queue=QUEUE).get(timeout=30)
+    result = reassign_accounts_task.apply_async(([importer.pk], TODAY.isoformat()), queue=QUEUE)
+    job_id = result.get(timeout=30)
     for _ in range(100):
         job = ReassignmentJob.objects.get(pk=job_id)
         if job.state == "finished":
