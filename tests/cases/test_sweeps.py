@@ -334,3 +334,11 @@ def test_sweeps_write_events_only_through_the_timeline(importer, filer):
     assert after[: len(before)] == before
     assert [kind for _, kind, _ in after[len(before) :]] == ["status"]
     assert CaseDeadline.objects.filter(case=case, state="running").count() == 1  # the court deadline
+
+
+def test_run_deadline_sweeps_command_reports_what_it_did(capsys):
+    from django.core.management import call_command
+
+    call_command("run_deadline_sweeps", "--today", "2026-11-27")
+    out = capsys.readouterr().out
+    assert "Deadline sweeps for 2026-11-27: 0 deemed denied, 0 CF-28 answers overdue, 0 reminders queued." in out
