@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from cases.models import CaseEntry
+
 from . import resolver
 from .models import (
     AccountAssignment,
@@ -146,6 +148,17 @@ class EntryLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
 
+class EntryCasesInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Every case on the entry, of any kind (a protest, a PSC, a CF-28 on it...)."""
+
+    model = CaseEntry
+    fk_name = "entry"
+    extra = 0
+    fields = ["case", "case_kind", "merchandise_category", "protested_decision", "decision_date", "active"]
+    readonly_fields = fields
+    verbose_name_plural = "cases on this entry"
+
+
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
     list_display = [
@@ -161,7 +174,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_select_related = ["importer", "port"]
     raw_id_fields = ["importer", "port"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [EntryLineInline]
+    inlines = [EntryLineInline, EntryCasesInline]
     show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):

@@ -56,3 +56,18 @@ def test_admin_refuses_a_rule_prefix_that_is_not_a_chapter_or_heading(admin_clie
     )
     assert response.status_code == 200
     assert not HtsRule.objects.filter(prefix__startswith="8471").exists()
+
+
+def test_entry_page_lists_its_cases(admin_client):
+    import datetime as dt
+
+    from cases import services
+    from tests.factories import ImporterFactory, liquidated_entry, protest_input, trade_user
+
+    importer = ImporterFactory()
+    entry = liquidated_entry(importer, dt.date(2026, 6, 1))
+    case = services.file_protest(
+        actor=trade_user(importer), importer=importer, **protest_input([entry]), filed_on=dt.date(2026, 6, 2)
+    ).case
+    page = admin_client.get(reverse("admin:importers_entry_change", args=[entry.pk])).content.decode()
+    assert case.reference_number in page
