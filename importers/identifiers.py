@@ -271,8 +271,9 @@ def ior_kind(normalized: str) -> IorKind:
 def normalize_hts(raw: str) -> str:
     """Return the 10-digit HTS number (e.g. "8471300100") or raise ValidationError."""
     # Fast path for the common, already-normalised form (the entry feed sends millions of these).
-    if type(raw) is str and len(raw) == 10 and raw.isascii() and raw.isdigit() and raw[:2] not in ("00", "77"):
-        return raw
+    if type(raw) is str and len(raw) == 10 and raw.isascii() and raw.isdigit():
+        if raw[:2] not in ("00", "77"):
+            return raw
     text = _require_str(raw, "HTS number", _HTS_CODE).strip()
     if not text:
         raise ValidationError(f"HTS number is empty; expected {_HTS_FORMAT}", code=_HTS_CODE)
