@@ -82,9 +82,17 @@ def unpin_importer(importer: Importer, *, actor) -> Importer:
     return importer
 
 
-@transaction.atomic
 def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) -> int:
     """Give importers without a Center their predominant one at once, with an `initial` history row."""
+    ids = sorted(set(importer_ids))
+    # Chunked: PostgreSQL caps a statement at 65,535 parameters.
+    return sum(
+        _assign_initial_chunk(ids[i : i + 5000], today=today, actor=actor) for i in range(0, len(ids), 5000)
+    )
+
+
+@transaction.atomic
+def _assign_initial_chunk(importer_ids: list[int], *, today: date, actor) -> int:
     from .mix import mixes
 
     # Locked, so two ingests finishing together cannot both write an initial assignment.
