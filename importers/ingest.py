@@ -109,6 +109,7 @@ class EntryRecord:
     importer_number: str
     importer_name: str
     lines: list["LineRecord"] = field(default_factory=list)
+    line_numbers: set[int] = field(default_factory=set)
     problem: Problem | None = None
 
 
@@ -374,7 +375,7 @@ class Ingest:
                 lines=1,
             )
         else:
-            if any(existing.line_number == line.line_number for existing in owner.lines):
+            if line.line_number in owner.line_numbers:
                 self._refuse(
                     Problem(
                         number,
@@ -387,6 +388,7 @@ class Ingest:
                 owner.problem = self.summary.problems[-1]
                 return
             owner.lines.append(line)
+            owner.line_numbers.add(line.line_number)
 
     def _write_chunk(self, chunk: dict[str, EntryRecord], orphan_lines: list[LineRecord]) -> None:
         entries = []
