@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from cases.models import CaseEntry
@@ -119,8 +120,42 @@ class AssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = fields
 
 
+class ImporterAdminForm(forms.ModelForm):
+    class Meta:
+        model = Importer
+        fields = [
+            "ior_number",
+            "name",
+            "address",
+            "center",
+            "account_manager",
+            "needs_account_manager",
+            "pin_reason",
+            "pin_note",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        previous = self.initial.get("center")
+        center = cleaned.get("center")
+        if (
+            self.instance.pk
+            and previous
+            and center
+            and center.pk != previous
+            and not cleaned.get("pin_reason")
+        ):
+            self.add_error(
+                "pin_reason",
+                "A manual move of the account needs a pin reason, or the next "
+                "automatic run would move it back (81 FR 92978).",
+            )
+        return cleaned
+
+
 @admin.register(Importer)
 class ImporterAdmin(admin.ModelAdmin):
+    form = ImporterAdminForm
     list_display = ["ior_number", "name", "center", "account_manager", "pin_reason", "needs_account_manager"]
     list_filter = [
         "center",

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,20 +13,40 @@ from .models import AccountAssignment, AssignmentReason, Center, Importer
 
 @transaction.atomic
 def save_importer_from_admin(importer: Importer, *, form, actor) -> Importer:
-    """Save an importer edited in the admin, stamping who pinned it and recording manual moves."""
-    importer.ior_number, kind = normalize_ior(importer.ior_number)
-    importer.ior_kind = kind
-    changed = set(form.changed_data) if form is not None else set()
-    if "pin_reason" in changed:
+    """Save an importer edited in the admin; a manual move of its Center is a pinned move with its cases."""
+    from .reassignment import move_account
+
+    importer.ior_number, importer.ior_kind = normalize_ior(importer.ior_number)
+    changed = set(form.changed_data)
+    previous_center_id = form.initial.get("center") if importer.pk else None
+    new_center_id = importer.center_id
+    moved = "center" in changed and previous_center_id is not None and new_center_id != previous_center_id
+    if moved and not importer.pin_reason:
+        # Without a pin the next automatic run would move the account straight back.
+        raise ValidationError(
+            {"pin_reason": "A manual move of the account needs a pin reason (81 FR 92978)."}
+        )
+    if "pin_reason" in changed or moved:
         importer.pinned_by = actor if importer.pin_reason else None
         importer.pinned_at = timezone.now() if importer.pin_reason else None
-    previous_center_id = form.initial.get("center") if form is not None and importer.pk else None
+    if moved:
+        importer.center_id = previous_center_id  # move_account changes it, with history and open cases
     importer.save()
-    if "center" in changed and importer.center_id and importer.center_id != previous_center_id:
+    if moved:
+        move_account(
+            importer,
+            to_center_id=new_center_id,
+            reason=importer.pin_reason,
+            figures={},
+            effective_on=timezone.localdate(),
+            actor=actor,
+            note="Moved in the administration site",
+        )
+    elif "center" in changed and new_center_id is not None and previous_center_id is None:
         AccountAssignment.objects.create(
             importer=importer,
-            from_center_id=previous_center_id,
-            to_center_id=importer.center_id,
+            from_center=None,
+            to_center_id=new_center_id,
             reason=importer.pin_reason or AssignmentReason.INITIAL,
             effective_on=timezone.localdate(),
             decided_by=actor,
@@ -52,8 +73,6 @@ def pin_importer(
         AssignmentReason.APPEAL,
     }
     if reason not in valid:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"pin_reason": f"A pin needs one of: {', '.join(sorted(valid))}."})
     importer = Importer.objects.select_for_update().get(pk=importer.pk)
     if center is not None and center.pk != importer.center_id:

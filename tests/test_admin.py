@@ -71,3 +71,50 @@ def test_entry_page_lists_its_cases(admin_client):
     ).case
     page = admin_client.get(reverse("admin:importers_entry_change", args=[entry.pk])).content.decode()
     assert case.reference_number in page
+
+
+def test_moving_an_account_in_the_admin_needs_a_pin_and_takes_its_open_cases(admin_client):
+    import datetime as dt
+
+    from cases import services
+    from importers.models import AccountAssignment, Center
+    from tests.factories import ImporterFactory, liquidated_entry, protest_input, trade_user
+
+    importer = ImporterFactory(center_ace_id="CEE009")
+    case = services.file_protest(
+        actor=trade_user(importer),
+        importer=importer,
+        **protest_input([liquidated_entry(importer, dt.date(2026, 6, 1))]),
+        filed_on=dt.date(2026, 6, 2),
+    ).case
+    url = reverse("admin:importers_importer_change", args=[importer.pk])
+    form = {
+        "ior_number": importer.ior_number,
+        "name": importer.name,
+        "address": "",
+        "center": Center.objects.get(ace_id="CEE010").pk,
+        "pin_note": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "assignments-TOTAL_FORMS": "0",
+        "assignments-INITIAL_FORMS": "0",
+    }
+    refused = admin_client.post(url, {**form, "pin_reason": ""})
+    assert refused.status_code == 200 and "needs a pin reason" in refused.content.decode()
+    importer.refresh_from_db()
+    assert importer.center.ace_id == "CEE009"
+    moved = admin_client.post(url, {**form, "pin_reason": "business_practice", "pin_note": "Agreed with OFO"})
+    assert moved.status_code == 302, moved.content.decode()[:3000]
+    importer.refresh_from_db()
+    case.refresh_from_db()
+    assert (importer.center.ace_id, importer.pin_reason, case.center.ace_id) == (
+        "CEE010",
+        "business_practice",
+        "CEE010",
+    )
+    history = AccountAssignment.objects.get(importer=importer)
+    assert (history.reason, history.from_center.ace_id, history.to_center.ace_id) == (
+        "business_practice",
+        "CEE009",
+        "CEE010",
+    )
