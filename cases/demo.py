@@ -862,12 +862,11 @@ class _Seeder:
             changed = int(pick * len(found))
             for n, (number, hts, value, duty) in enumerate(found):
                 if n == changed:
-                    if code == "CLASS":
+                    if code == "CLASS":  # another ten-digit number in the same subheading
                         hts = hts[:6] + ("9000" if hts[6:] != "9000" else "1000")
-                        duty = (duty * Decimal(factor)).quantize(cent)
                     else:
                         value = (value * Decimal(factor)).quantize(cent) if value else Decimal("100.00")
-                        duty = (duty * Decimal(factor)).quantize(cent)
+                    duty = (duty * Decimal(factor)).quantize(cent)
                 out.append((case_id, number, hts, value, duty))
 
     def _say(self, message: str) -> None:
