@@ -164,6 +164,15 @@ def seed_demo(
         writer.lock()
         if demo_data_present():
             result.logins = ensure_demo_users()
+            if cases:
+                # Entries seeded earlier without cases (benchmark databases) can get them now;
+                # seed_cases itself does nothing when cases exist.
+                from cases.demo import seed_cases
+
+                added = seed_cases(count=cases, seed=seed, today=today, stdout=stdout)
+                if added:
+                    result.created = True
+                    result.counts["cases"] = added
             return result
         result.created = True
         plan = _Plan.build(importers=importers, seed=seed, today=today)
