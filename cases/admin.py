@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from importers.admin import ReadOnlyAdminMixin
+
 from .models import Case, CaseDeadline, CaseEntry, CaseEvent, Decision, Objection
 
 
@@ -81,49 +83,22 @@ class CaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "case", "kind", "old_value", "new_value", "actor", "visibility"]
     list_filter = ["kind", "visibility"]
     search_fields = ["=case__reference_number"]
     list_select_related = ["case", "actor"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CaseDeadline)
-class CaseDeadlineAdmin(admin.ModelAdmin):
+class CaseDeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "kind", "due_on", "state", "citation", "reminded_on"]
     list_filter = ["kind", "state"]
     search_fields = ["=case__reference_number"]
     list_select_related = ["case"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "outcome", "decided_on", "notice_mailed_on", "refund_amount"]
     list_filter = ["outcome"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -11,17 +11,14 @@ with no user.
 from django.db.models import QuerySet
 
 from cee_portal.users.models import User
+from importers.permissions import restrict_to_accounts
 
 from .models import Actor, Case
 
 
 def visible_cases(queryset: QuerySet, user: User | None) -> QuerySet:
-    """Restrict a case queryset to what a user may see."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user.is_cbp_staff:
-        return queryset
-    return queryset.filter(importer__memberships__user=user)
+    """Restrict a case queryset to what a user may see (the rule of importers.permissions)."""
+    return restrict_to_accounts(queryset, user, importer_path="importer")
 
 
 def get_case_for_user_or_404(user: User, pk: int) -> Case:
