@@ -29,23 +29,48 @@ from .models import Entry, EntryLine, Importer, LiquidationStatus, Port
 from .services import assign_initial_centers
 
 ENTRY_FIELDS = (
-    "entry_number", "importer_number", "importer_name", "port_code", "entry_type", "entry_date",
-    "importation_date", "scheduled_liquidation_date", "liquidation_date", "liquidation_status",
-    "extension_requested_by_importer", "reliquidation_date", "summary_under_review",
-)  # fmt: skip
+    "entry_number",
+    "importer_number",
+    "importer_name",
+    "port_code",
+    "entry_type",
+    "entry_date",
+    "importation_date",
+    "scheduled_liquidation_date",
+    "liquidation_date",
+    "liquidation_status",
+    "extension_requested_by_importer",
+    "reliquidation_date",
+    "summary_under_review",
+)
 LINE_FIELDS = ("entry_number", "line_number", "hts_number", "entered_value", "duty")
 # The entry columns a feed may change; a change to any of the liquidation facts moves deadlines.
 UPDATABLE = (
-    "entry_type", "entry_date", "importation_date", "scheduled_liquidation_date", "liquidation_date",
-    "liquidation_status", "extension_requested_by_importer", "reliquidation_date", "summary_under_review",
-)  # fmt: skip
+    "entry_type",
+    "entry_date",
+    "importation_date",
+    "scheduled_liquidation_date",
+    "liquidation_date",
+    "liquidation_status",
+    "extension_requested_by_importer",
+    "reliquidation_date",
+    "summary_under_review",
+)
 LIQUIDATION_FACTS = frozenset(UPDATABLE) - {"entry_type", "entry_date", "importation_date"}
 # Column order of parsed entry values, as written by the bulk insert.
 ENTRY_VALUES = (
-    "filer_code", "port_id", "entry_type", "entry_date", "importation_date", "scheduled_liquidation_date",
-    "liquidation_date", "liquidation_status", "extension_requested_by_importer", "reliquidation_date",
+    "filer_code",
+    "port_id",
+    "entry_type",
+    "entry_date",
+    "importation_date",
+    "scheduled_liquidation_date",
+    "liquidation_date",
+    "liquidation_status",
+    "extension_requested_by_importer",
+    "reliquidation_date",
     "summary_under_review",
-)  # fmt: skip
+)
 MAX_VALUE = Decimal("999999999999.99")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y", "t"}, {"", "0", "false", "no", "n", "f"}
 
@@ -420,9 +445,12 @@ class Ingest:
 
     def _write(self, entries: list[EntryRecord], orphan_lines: list[LineRecord]) -> list[int]:
         importer_ids, new_importer_ids = self._importers(entries)
+        # Plain rows, not model instances: most entries of a re-import are unchanged.
         existing = {
-            e.entry_number: e
-            for e in Entry.objects.filter(entry_number__in=[r.entry_number for r in entries])
+            row["entry_number"]: row
+            for row in Entry.objects.filter(entry_number__in=[r.entry_number for r in entries]).values(
+                "id", "entry_number", "importer_id", "port_id", *UPDATABLE
+            )
         }
         orphan_numbers = {line.entry_number for line in orphan_lines} - {r.entry_number for r in entries}
         known = dict(Entry.objects.filter(entry_number__in=orphan_numbers).values_list("entry_number", "id"))
@@ -433,8 +461,8 @@ class Ingest:
             if current is None:
                 to_create.append(record)
                 continue
-            if current.importer_id != importer_id or current.port_id != record.values["port_id"]:
-                field_name = "importer_number" if current.importer_id != importer_id else "port_code"
+            if current["importer_id"] != importer_id or current["port_id"] != record.values["port_id"]:
+                field_name = "importer_number" if current["importer_id"] != importer_id else "port_code"
                 self._refuse(
                     Problem(
                         record.line,
@@ -448,27 +476,41 @@ class Ingest:
                 )
                 record.problem = self.summary.problems[-1]
                 continue
-            changed = [name for name in UPDATABLE if getattr(current, name) != record.values[name]]
+            changed = [name for name in UPDATABLE if current[name] != record.values[name]]
             if changed:
-                for name in changed:
-                    setattr(current, name, record.values[name])
-                to_update.append(current)
+                now = timezone.now()
+                to_update.append(
+                    Entry(
+                        pk=current["id"],
+                        entry_number=record.entry_number,
+                        updated_at=now,
+                        **{name: record.values[name] for name in UPDATABLE},
+                    )
+                )
                 if LIQUIDATION_FACTS.intersection(changed):
-                    changed_facts.append(current.pk)
+                    changed_facts.append(current["id"])
             else:
                 self.summary.entries_unchanged += 1
         now = timezone.now()
         insert_rows(
             Entry,
             ["entry_number", "importer_id", *ENTRY_VALUES, "created_at", "updated_at"],
-            ((r.entry_number, importer_ids[r.importer_number], *(r.values[c] for c in ENTRY_VALUES), now, now)
-             for r in to_create),
-        )  # fmt: skip
+            (
+                (
+                    r.entry_number,
+                    importer_ids[r.importer_number],
+                    *(r.values[c] for c in ENTRY_VALUES),
+                    now,
+                    now,
+                )
+                for r in to_create
+            ),
+        )
         if to_update:
             Entry.objects.bulk_update(to_update, [*UPDATABLE, "updated_at"], batch_size=1000)
         self.summary.entries_created += len(to_create)
         self.summary.entries_updated += len(to_update)
-        entry_ids = {e.entry_number: e.pk for e in existing.values()}
+        entry_ids = {number: row["id"] for number, row in existing.items()}
         entry_ids.update(
             Entry.objects.filter(entry_number__in=[r.entry_number for r in to_create]).values_list(
                 "entry_number", "id"
@@ -531,15 +573,17 @@ class Ingest:
 
     def _write_lines(
         self, lines: list[LineRecord], entry_ids: dict[str, int], *, new_entry_numbers: set[str]
-    ):
+    ) -> set[str]:
+        """Insert new lines, update changed ones; return the entry numbers whose lines changed."""
         fresh = [line for line in lines if line.entry_number in new_entry_numbers]
         others = [line for line in lines if line.entry_number not in new_entry_numbers]
         existing = {}
         if others:
             ids = {entry_ids[line.entry_number] for line in others}
-            existing = {
-                (line.entry_id, line.line_number): line for line in EntryLine.objects.filter(entry_id__in=ids)
-            }
+            rows = EntryLine.objects.filter(entry_id__in=ids).values_list(
+                "entry_id", "line_number", "id", "hts_number", "entered_value", "duty"
+            )
+            existing = {(row[0], row[1]): row[2:] for row in rows}
         to_create, to_update = [], []
         changed = {line.entry_number for line in fresh}
         for line in fresh:
@@ -550,9 +594,19 @@ class Ingest:
             if current is None:
                 to_create.append(row)
                 changed.add(line.entry_number)
-            elif (current.hts_number, current.entered_value, current.duty) != (row[2], row[3], row[4]):
-                current.hts_number, current.entered_value, current.duty, current.center_id = row[2:]
-                to_update.append(current)
+            elif current[1:] != (row[2], row[3], row[4]):
+                entry_id, number, hts, value, duty, center_id = row
+                to_update.append(
+                    EntryLine(
+                        pk=current[0],
+                        entry_id=entry_id,
+                        line_number=number,
+                        hts_number=hts,
+                        entered_value=value,
+                        duty=duty,
+                        center_id=center_id,
+                    )
+                )
                 changed.add(line.entry_number)
             else:
                 self.summary.lines_unchanged += 1

@@ -272,9 +272,11 @@ class Entry(models.Model):
     entry_number = models.CharField(
         max_length=11, unique=True, help_text="Normalised: filer code, 7 digits, check"
     )
-    filer_code = models.CharField(max_length=3, db_index=True)
-    importer = models.ForeignKey(Importer, on_delete=models.PROTECT, related_name="entries")
-    port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="entries")
+    filer_code = models.CharField(max_length=3)
+    # No single-column indexes: the (importer, date) and (port, date) indexes below serve these
+    # lookups, and every index slows the bulk ingest of millions of entries.
+    importer = models.ForeignKey(Importer, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="entries", db_index=False)
     entry_type = models.CharField(max_length=2, default="01")
     entry_date = models.DateField()
     importation_date = models.DateField()
@@ -308,13 +310,15 @@ class Entry(models.Model):
 
 
 class EntryLine(models.Model):
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="lines")
+    # The unique (entry, line_number) index serves lookups by entry; a second index would only slow
+    # the ingest of the biggest table.
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_number = models.PositiveSmallIntegerField()
     hts_number = models.CharField("HTS number", max_length=10, validators=[validate_hts])
     entered_value = models.DecimalField(max_digits=14, decimal_places=2)
     duty = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     # Resolved through importers.resolver at ingest, re-resolved when the HTS rules change.
-    center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+")
+    center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
 
     class Meta:
         ordering = ["entry", "line_number"]
