@@ -13,24 +13,50 @@ from tests.factories import make_entry_number
 pytestmark = pytest.mark.django_db
 
 COLUMNS = [
-    "record", "entry_number", "importer_number", "importer_name", "port_code", "entry_type", "entry_date",
-    "importation_date", "scheduled_liquidation_date", "liquidation_date", "liquidation_status",
-    "extension_requested_by_importer", "summary_under_review",
-    "line_number", "hts_number", "entered_value", "duty",
-]  # fmt: skip
+    "record",
+    "entry_number",
+    "importer_number",
+    "importer_name",
+    "port_code",
+    "entry_type",
+    "entry_date",
+    "importation_date",
+    "scheduled_liquidation_date",
+    "liquidation_date",
+    "liquidation_status",
+    "extension_requested_by_importer",
+    "summary_under_review",
+    "reliquidation_date",
+    "line_number",
+    "hts_number",
+    "entered_value",
+    "duty",
+]
 
 
 def entry(number, **values):
     return {
-        "record": "entry", "entry_number": number, "importer_number": "12-3456789AB",
-        "importer_name": "Acme Inc.", "port_code": "2304", "entry_date": "2026-01-15",
-        "scheduled_liquidation_date": "2026-11-25", "liquidation_status": "unliquidated", **values,
-    }  # fmt: skip
+        "record": "entry",
+        "entry_number": number,
+        "importer_number": "12-3456789AB",
+        "importer_name": "Acme Inc.",
+        "port_code": "2304",
+        "entry_date": "2026-01-15",
+        "scheduled_liquidation_date": "2026-11-25",
+        "liquidation_status": "unliquidated",
+        **values,
+    }
 
 
 def line(number, line_number, hts="8429510000", value="1000.00", **values):
-    return {"record": "line", "entry_number": number, "line_number": str(line_number), "hts_number": hts,
-            "entered_value": value, **values}  # fmt: skip
+    return {
+        "record": "line",
+        "entry_number": number,
+        "line_number": str(line_number),
+        "hts_number": hts,
+        "entered_value": value,
+        **values,
+    }
 
 
 def write_csv(tmp_path: Path, rows: list[dict], name="feed.csv") -> Path:
@@ -202,3 +228,32 @@ def test_copy_path_loads_many_lines_across_chunks(tmp_path):
     summary = import_entries(write_csv(tmp_path, rows), chunk_entries=50)
     assert (summary.entries_created, summary.lines_created) == (120, 600)
     assert EntryLine.objects.filter(center__ace_id="CEE009").count() == 360
+
+
+def test_reliquidation_from_the_feed_moves_an_open_protests_deadlines(tmp_path):
+    import datetime as dt
+
+    from cases import services
+    from tests.factories import ImporterFactory, protest_input, trade_user
+
+    importer = ImporterFactory(ior_number="12-3456789AB")
+    liquidated = entry(
+        E1,
+        liquidation_status="liquidated",
+        liquidation_date="2026-06-01",
+        scheduled_liquidation_date="2026-06-01",
+    )
+    import_entries(write_csv(tmp_path, [liquidated, line(E1, 1)]))
+    protest = services.file_protest(
+        actor=trade_user(importer),
+        importer=importer,
+        **protest_input([Entry.objects.get()]),
+        filed_on=dt.date(2026, 6, 10),
+    ).case
+    assert protest.deadlines.get(kind="protest_amendment").due_on == dt.date(2026, 11, 28)
+    reliquidated = {**liquidated, "reliquidation_date": "2026-08-01"}
+    summary = import_entries(write_csv(tmp_path, [reliquidated, line(E1, 1)], name="later.csv"))
+    assert summary.liquidation_changes == 1
+    # The protested decision is now the reliquidation: 180 days from 2026-08-01.
+    assert protest.deadlines.get(kind="protest_amendment").due_on == dt.date(2027, 1, 28)
+    assert protest.events.filter(kind="entry_changed", visibility="internal").count() == 1
