@@ -44,6 +44,8 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None) -> int:
             # Rebuilds delete then insert: two at once (an import and the nightly run) would collide.
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MIX_LOCK])
         if importer_ids is None:
+            if connection.vendor == "postgresql":
+                return _repair_all(cursor, mix_table)
             cursor.execute(f"DELETE FROM {mix_table}")
             cursor.execute(select.format(where=""))
             return cursor.rowcount
@@ -55,6 +57,48 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None) -> int:
             cursor.execute(select.format(where=f"AND e.importer_id IN ({marks})"), chunk)
             written += cursor.rowcount
     return written
+
+
+def _repair_all(cursor, mix_table: str) -> int:
+    """Recompute the whole rollup and write only the rows that differ (PostgreSQL); return rows written.
+
+    Rewriting 1.5M rows every night cost ~35 s in inserts, deferred key checks and dead rows to
+    vacuum; a nightly repair usually finds a handful of differences.
+    """
+    # A caller's transaction may run the repair twice (tests, seeding): start from no temp tables.
+    cursor.execute("DROP TABLE IF EXISTS mix_fresh, mix_diff")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE mix_fresh ON COMMIT DROP AS
+        SELECT e.importer_id, {_month_sql()} AS month, l.center_id,
+               COUNT(*)::int AS line_count, SUM(l.entered_value) AS entered_value
+        FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
+        WHERE l.center_id IS NOT NULL
+        GROUP BY 1, 2, 3
+        """
+    )
+    cursor.execute("ANALYZE mix_fresh")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE mix_diff ON COMMIT DROP AS
+        SELECT m.id AS old_id, f.importer_id, f.month, f.center_id, f.line_count, f.entered_value
+        FROM mix_fresh f FULL JOIN {mix_table} m
+          ON m.importer_id = f.importer_id AND m.month = f.month AND m.center_id = f.center_id
+        WHERE m.id IS NULL OR f.importer_id IS NULL
+           OR m.line_count <> f.line_count OR m.entered_value <> f.entered_value
+        """
+    )
+    cursor.execute(
+        f"DELETE FROM {mix_table} WHERE id IN (SELECT old_id FROM mix_diff WHERE old_id IS NOT NULL)"
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO {mix_table} (importer_id, month, center_id, line_count, entered_value)
+        SELECT importer_id, month, center_id, line_count, entered_value FROM mix_diff
+        WHERE importer_id IS NOT NULL
+        """
+    )
+    return cursor.rowcount
 
 
 @dataclass

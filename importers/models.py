@@ -341,7 +341,10 @@ class ImporterMonthlyMix(models.Model):
     history straight from them.
     """
 
-    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="monthly_mix")
+    # The unique (importer, month, center) index serves lookups by importer.
+    importer = models.ForeignKey(
+        Importer, on_delete=models.CASCADE, related_name="monthly_mix", db_index=False
+    )
     month = models.DateField(help_text="First day of the month of entry")
     center = models.ForeignKey(Center, on_delete=models.PROTECT, related_name="+")
     line_count = models.PositiveIntegerField()

@@ -85,8 +85,8 @@ def plan(*, today: date, importer_ids: list[int] | None = None) -> tuple[int, li
     ):
         examined += 1
         mix = found.get(importer_id)
-        if mix is None and center_id is not None:
-            continue  # nothing imported in the window: nothing to decide
+        if center_id is not None and (mix is None or mix.predominant == center_id):
+            continue  # nothing imported in the window, or already with its predominant Center
         verdict = decide(importer_id, center_id, bool(pin_reason), mix, ace_ids)
         if verdict.move:
             moves.append(verdict)

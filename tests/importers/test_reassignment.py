@@ -290,3 +290,20 @@ def test_concurrent_runs_move_an_account_once():
         list(pool.map(full_run, range(4)))
     assert AccountAssignment.objects.filter(reason="computed").count() == 5
     assert set(Importer.objects.values_list("center__ace_id", flat=True)) == {"CEE010"}
+
+
+@pytest.mark.postgres
+def test_full_rollup_repair_writes_only_what_drifted():
+    from importers.models import ImporterMonthlyMix
+
+    importer = ImporterFactory(center_ace_id="CEE009")
+    add_lines(importer, "8429510000", 30)
+    add_lines(importer, "3901100000", 5, on=dt.date(2026, 7, 1))
+    assert refresh_monthly_mix(None) == 0  # the ingest kept it right: nothing to write
+    ImporterMonthlyMix.objects.filter(center__ace_id="CEE010").update(line_count=1)  # drift
+    ImporterMonthlyMix.objects.create(
+        importer=importer, month=dt.date(2020, 1, 1), center=center("CEE001"), line_count=9, entered_value=9
+    )  # a stray row
+    assert refresh_monthly_mix(None) == 1
+    rows = set(ImporterMonthlyMix.objects.values_list("month", "center__ace_id", "line_count"))
+    assert rows == {(dt.date(2026, 6, 1), "CEE010", 30), (dt.date(2026, 7, 1), "CEE009", 5)}
