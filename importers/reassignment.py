@@ -229,13 +229,16 @@ def start_job(*, scope: str, today: date, dry_run: bool = False):
     return ReassignmentJob.objects.create(scope=scope, as_of=today, dry_run=dry_run)
 
 
-def prepare(job, *, importer_ids: list[int] | None, rebuild_mix: bool) -> list[Verdict]:
-    """Plan a job's moves (after rebuilding the monthly rollup for a full run) and record the counts."""
-    from .mix import refresh_monthly_mix
+def prepare(
+    job, *, importer_ids: list[int] | None, rebuild_mix: bool, all_history: bool = False
+) -> list[Verdict]:
+    """Plan a job's moves (after repairing the monthly rollup for a full run) and record the counts."""
+    from .mix import refresh_monthly_mix, window_start
 
     if rebuild_mix:
-        # The nightly full run rebuilds the rollup, so any drift from the ingest is repaired.
-        refresh_monthly_mix(importer_ids)
+        # The full run repairs the rollup (any drift from the ingest) over the window it decides
+        # on; all_history also repairs the older months the account page charts.
+        refresh_monthly_mix(importer_ids, since=None if all_history else window_start(job.as_of))
     examined, moves = plan(today=job.as_of, importer_ids=importer_ids)
     job.examined, job.planned = examined, len(moves)
     job.chunks_total = 0 if job.dry_run else (len(moves) + CHUNK_SIZE - 1) // CHUNK_SIZE

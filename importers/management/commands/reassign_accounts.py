@@ -32,6 +32,11 @@ class Command(BaseCommand):
             "--celery", action="store_true", help="Hand the moves to Celery workers in chunks"
         )
         parser.add_argument("--pending", action="store_true", help="List announced moves not yet in effect")
+        parser.add_argument(
+            "--all-history",
+            action="store_true",
+            help="With --full: repair the monthly mix rollup for every month, not only the window",
+        )
 
     def handle(self, *args, **opts):
         from cases.services.common import legal_today
@@ -50,7 +55,9 @@ class Command(BaseCommand):
         job = reassignment.start_job(scope=scope, today=today, dry_run=opts["dry_run"])
         if not opts["dry_run"]:
             reassignment.apply_due_scheduled_moves(today=today)
-        moves = reassignment.prepare(job, importer_ids=importer_ids, rebuild_mix=importer_ids is None)
+        moves = reassignment.prepare(
+            job, importer_ids=importer_ids, rebuild_mix=importer_ids is None, all_history=opts["all_history"]
+        )
         self._report(moves, csv_path=opts["csv"])
         if opts["dry_run"]:
             reassignment.finish(job)
