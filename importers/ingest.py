@@ -28,22 +28,6 @@ from .mix import refresh_monthly_mix
 from .models import Entry, EntryLine, Importer, LiquidationStatus, Port
 from .services import assign_initial_centers
 
-ENTRY_FIELDS = (
-    "entry_number",
-    "importer_number",
-    "importer_name",
-    "port_code",
-    "entry_type",
-    "entry_date",
-    "importation_date",
-    "scheduled_liquidation_date",
-    "liquidation_date",
-    "liquidation_status",
-    "extension_requested_by_importer",
-    "reliquidation_date",
-    "summary_under_review",
-)
-LINE_FIELDS = ("entry_number", "line_number", "hts_number", "entered_value", "duty")
 # The entry columns a feed may change; a change to any of the liquidation facts moves deadlines.
 UPDATABLE = (
     "entry_type",
@@ -58,19 +42,7 @@ UPDATABLE = (
 )
 LIQUIDATION_FACTS = frozenset(UPDATABLE) - {"entry_type", "entry_date", "importation_date"}
 # Column order of parsed entry values, as written by the bulk insert.
-ENTRY_VALUES = (
-    "filer_code",
-    "port_id",
-    "entry_type",
-    "entry_date",
-    "importation_date",
-    "scheduled_liquidation_date",
-    "liquidation_date",
-    "liquidation_status",
-    "extension_requested_by_importer",
-    "reliquidation_date",
-    "summary_under_review",
-)
+ENTRY_VALUES = ("filer_code", "port_id", *UPDATABLE)
 MAX_VALUE = Decimal("999999999999.99")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y", "t"}, {"", "0", "false", "no", "n", "f"}
 
