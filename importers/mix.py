@@ -179,3 +179,61 @@ def mixes(
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), _CHUNK):
         yield ids[start : start + _CHUNK]
+
+
+def drifted_importers(since: date) -> list[int]:
+    """Importers whose rollup over the months from `since` disagrees with their lines (PostgreSQL).
+
+    One aggregation of the window's lines (the cost floor of any recompute) against the rollup's
+    sums, by importer and Center; only these importers need their rollup rebuilt.
+    """
+    mix_table = ImporterMonthlyMix._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH fresh AS (
+                SELECT e.importer_id, l.center_id, COUNT(*) AS n, SUM(l.entered_value) AS v
+                FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
+                WHERE l.center_id IS NOT NULL AND e.entry_date >= %s
+                GROUP BY 1, 2
+            ), rolled AS (
+                SELECT importer_id, center_id, SUM(line_count) AS n, SUM(entered_value) AS v
+                FROM {mix_table} WHERE month >= %s GROUP BY 1, 2
+            )
+            SELECT DISTINCT COALESCE(f.importer_id, r.importer_id)
+            FROM fresh f FULL JOIN rolled r ON r.importer_id = f.importer_id AND r.center_id = f.center_id
+            WHERE f.n IS DISTINCT FROM r.n OR f.v IS DISTINCT FROM r.v
+            """,
+            [since, since],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def importers_off_predominant(
+    *, today: date, basis: str | None = None, window_days: int | None = None
+) -> list[int]:
+    """Importers whose Center is not the predominant one of their window (PostgreSQL).
+
+    A prefilter for the full run: only these can move, so only these are decided in Python. Ties
+    go to the lower Center id, as Mix.predominant does.
+    """
+    basis = basis or settings.ACCOUNT_MIX["BASIS"]
+    measure = "line_count" if basis == "lines" else "entered_value"
+    mix_table = ImporterMonthlyMix._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH totals AS (
+                SELECT importer_id, center_id, SUM({measure}) AS volume
+                FROM {mix_table} WHERE month >= %s AND month <= %s GROUP BY 1, 2
+            ), ranked AS (
+                SELECT importer_id, center_id,
+                       ROW_NUMBER() OVER (PARTITION BY importer_id ORDER BY volume DESC, center_id) AS place
+                FROM totals
+            )
+            SELECT r.importer_id FROM ranked r JOIN importers_importer i ON i.id = r.importer_id
+            WHERE r.place = 1 AND i.center_id IS DISTINCT FROM r.center_id
+            """,
+            [window_start(today, window_days), today],
+        )
+        return [row[0] for row in cursor.fetchall()]

@@ -233,13 +233,23 @@ def prepare(
     job, *, importer_ids: list[int] | None, rebuild_mix: bool, all_history: bool = False
 ) -> list[Verdict]:
     """Plan a job's moves (after repairing the monthly rollup for a full run) and record the counts."""
-    from .mix import refresh_monthly_mix, window_start
+    from django.db import connection
 
-    if rebuild_mix:
-        # The full run repairs the rollup (any drift from the ingest) over the window it decides
-        # on; all_history also repairs the older months the account page charts.
-        refresh_monthly_mix(importer_ids, since=None if all_history else window_start(job.as_of))
-    examined, moves = plan(today=job.as_of, importer_ids=importer_ids)
+    from .mix import drifted_importers, importers_off_predominant, refresh_monthly_mix, window_start
+
+    since = window_start(job.as_of)
+    if importer_ids is None and connection.vendor == "postgresql" and not all_history:
+        # Set-based full run: repair only the importers whose window drifted, then decide only for
+        # those whose Center is not their predominant one (the others cannot move).
+        refresh_monthly_mix(drifted_importers(since))
+        examined = Importer.objects.count()
+        _, moves = plan(today=job.as_of, importer_ids=importers_off_predominant(today=job.as_of))
+    else:
+        if rebuild_mix:
+            # The full run repairs the rollup (any drift from the ingest) over the window it decides
+            # on; all_history also repairs the older months the account page charts.
+            refresh_monthly_mix(importer_ids, since=None if all_history else since)
+        examined, moves = plan(today=job.as_of, importer_ids=importer_ids)
     job.examined, job.planned = examined, len(moves)
     job.chunks_total = 0 if job.dry_run else (len(moves) + CHUNK_SIZE - 1) // CHUNK_SIZE
     job.save(update_fields=["examined", "planned", "chunks_total"])

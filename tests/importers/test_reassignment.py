@@ -307,3 +307,32 @@ def test_full_rollup_repair_writes_only_what_drifted():
     assert refresh_monthly_mix(None) == 1
     rows = set(ImporterMonthlyMix.objects.values_list("month", "center__ace_id", "line_count"))
     assert rows == {(dt.date(2026, 6, 1), "CEE010", 30), (dt.date(2026, 7, 1), "CEE009", 5)}
+
+
+@pytest.mark.postgres
+def test_set_based_full_run_plans_the_same_moves_as_deciding_every_account():
+    from importers.models import ImporterMonthlyMix
+
+    movers = []
+    for plastics, machinery in [(10, 30), (45, 55), (23, 27), (30, 30), (8, 11)]:
+        importer = ImporterFactory(center_ace_id="CEE009")
+        add_lines(importer, "3901100000", plastics)
+        add_lines(importer, "8429510000", machinery)
+        movers.append(importer)
+    unassigned = ImporterFactory(center_ace_id=None)
+    add_lines(unassigned, "7208100000", 3)
+    drifted = ImporterFactory(center_ace_id="CEE010")
+    add_lines(drifted, "8429510000", 25)
+    # The rollup says machinery, the lines say plastics: the run must repair it before deciding.
+    EntryLine.objects.filter(entry__importer=drifted).update(hts_number="3901100000", center=center("CEE009"))
+    assert ImporterMonthlyMix.objects.get(importer=drifted).center.ace_id == "CEE010"
+
+    job = reassignment.start_job(scope="full", today=TODAY, dry_run=True)
+    set_based = reassignment.prepare(job, importer_ids=None, rebuild_mix=True)
+
+    refresh_monthly_mix(None)
+    _, exhaustive = reassignment.plan(today=TODAY)
+    as_pairs = lambda moves: sorted((m.importer_id, m.to_center_id) for m in moves)  # noqa: E731
+    assert as_pairs(set_based) == as_pairs(exhaustive)
+    assert {m.importer_id for m in set_based} == {movers[0].pk, movers[1].pk, unassigned.pk, drifted.pk}
+    assert job.examined == Importer.objects.count()
