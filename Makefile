@@ -34,8 +34,14 @@ run: demo
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Benchmarks need PostgreSQL: BENCH_DATABASE_URL is seeded once (200k importers, 10M lines) and kept;
+# the ingest benchmark empties its own database. Figures go in docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/cee_bench
+INGEST_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/cee_ingest_bench
 bench: install
-	$(BIN)/python bench/run.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/seed_demo.py --keep
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reassign.py
+	DATABASE_URL=$(INGEST_DATABASE_URL) $(BIN)/python bench/ingest.py
 
 lint: install
 	$(BIN)/ruff check .

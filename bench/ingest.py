@@ -104,6 +104,9 @@ def main() -> None:
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres:postgres@127.0.0.1:5432/cee_ingest_bench"
         )
+    if "ingest_bench" not in url.rsplit("/", 1)[1]:
+        # It empties the trade tables: never point it at a database that matters.
+        sys.exit("bench/ingest.py empties its database: give it one whose name contains 'ingest_bench'")
     ensure_database(url)
     import django
 
