@@ -52,7 +52,7 @@ from .models import (
     ReferenceCounter,
 )
 from .models import CaseStatus as S
-from .services.clock import QUEUE_KINDS
+from .services.clock import QUEUE_KINDS, settled_state
 from .services.common import REFERENCE_PREFIX, clock_policy
 from .services.sweeps import DEEMED_DENIAL_RULES, reminder_owed
 
@@ -903,16 +903,9 @@ def _event_order(event: tuple) -> tuple[int, int]:
 
 
 def _state_after_outcome(kind: str, due: int, case: "_Draft") -> str:
-    """What became of a running deadline when the case closed (the rules of cases.services.clock)."""
-    if kind in (DeadlineKind.CF28_RESPONSE, DeadlineKind.CF29_RESPONSE):
-        if case.answered_on is not None:
-            return MET if case.answered_on <= due else MISSED
-        return MISSED if due < case.closed_on else VOID
-    if kind == DeadlineKind.PROTEST_AMENDMENT:
-        return VOID
-    if case.outcome is not None:
-        return MET if case.closed_on <= due else MISSED
-    return VOID
+    """What became of a running deadline when the case closed: the clock's own rule, on day numbers."""
+    decided_on = case.closed_on if case.outcome is not None else None
+    return settled_state(kind, due, answered_on=case.answered_on, decided_on=decided_on, today=case.closed_on)
 
 
 def _reserve_ids(model, count: int) -> int:

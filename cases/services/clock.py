@@ -86,19 +86,31 @@ def _answered_on(case: Case) -> date | None:
     return None
 
 
-def _state_after_outcome(kind: str, due_on: date, case: Case, today: date) -> str:
-    """What became of a deadline once the case left the state it was running in."""
+def settled_state(kind: str, due_on, *, answered_on, decided_on, today) -> str:
+    """What became of a running deadline once its case left the state it ran in (pure).
+
+    The dates may be any ordered values (the demo seeder passes day numbers).
+    """
     if kind in RESPONSE_KINDS:
-        answered_on = _answered_on(case)
-        if answered_on:
+        if answered_on is not None:
             return CaseDeadline.State.MET if answered_on <= due_on else CaseDeadline.State.MISSED
         return CaseDeadline.State.MISSED if due_on < today else CaseDeadline.State.VOID
     if kind == DeadlineKind.PROTEST_AMENDMENT:
         return CaseDeadline.State.VOID
-    decided = getattr(case, "decision", None)
-    if decided is not None:
-        return CaseDeadline.State.MET if decided.decided_on <= due_on else CaseDeadline.State.MISSED
+    if decided_on is not None:
+        return CaseDeadline.State.MET if decided_on <= due_on else CaseDeadline.State.MISSED
     return CaseDeadline.State.VOID
+
+
+def _state_after_outcome(kind: str, due_on: date, case: Case, today: date) -> str:
+    decided = getattr(case, "decision", None)
+    return settled_state(
+        kind,
+        due_on,
+        answered_on=_answered_on(case),
+        today=today,
+        decided_on=decided.decided_on if decided is not None else None,
+    )
 
 
 @transaction.atomic
