@@ -39,7 +39,9 @@ def ensure_database(url: str) -> None:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], env=env, check=True)
 
 
-def write_feed(path: Path, entries: int, lines_per_entry: int, seed: int, ports: list[str]) -> int:
+def write_feed(
+    path: Path, entries: int, lines_per_entry: int, seed: int, ports: list[str], filer: str = "BNC"
+) -> int:
     from importers.identifiers import entry_check_digit
 
     rng = random.Random(seed)
@@ -64,7 +66,6 @@ def write_feed(path: Path, entries: int, lines_per_entry: int, seed: int, ports:
             ]
         )
         for n in range(entries):
-            filer = "BNC"
             txn = f"{n + 1:07d}"
             number = f"{filer}{txn}{entry_check_digit(filer, txn)}"
             ior = f"{(n % 5000) // 100 + 10:02d}-{n % 5000:07d}AA"
@@ -139,6 +140,15 @@ def main() -> None:
         second = import_entries(path)
         again = time.perf_counter() - started
         print(f"re-import (no changes): {again:.1f} s, {lines / again:,.0f} lines/s; {second.as_text()}")
+        # The daily case: new entries of importers the system already knows.
+        later = Path(tmp) / "later.csv"
+        more = write_feed(later, args.entries, args.lines_per_entry, args.seed + 1, ports, filer="BND")
+        started = time.perf_counter()
+        third = import_entries(later)
+        elapsed = time.perf_counter() - started
+        print(
+            f"new entries of known importers: {elapsed:.1f} s, {more / elapsed:,.0f} lines/s; {third.as_text()}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from django.utils import timezone
 from . import resolver
 from .bulk import insert_rows
 from .identifiers import normalize_entry_number, normalize_hts, normalize_ior
-from .mix import refresh_monthly_mix
+from .mix import add_to_monthly_mix, refresh_monthly_mix
 from .models import Entry, EntryLine, Importer, LiquidationStatus, Port
 from .services import assign_initial_centers
 
@@ -505,14 +505,30 @@ class Ingest:
                     ),
                     lines=1,
                 )
-        changed = self._write_lines(lines, entry_ids, new_entry_numbers={r.entry_number for r in to_create})
-        changed |= {r.entry_number for r in to_create} | {e.entry_number for e in to_update}
+        new_numbers = {r.entry_number for r in to_create}
+        changed = self._write_lines(lines, entry_ids, new_entry_numbers=new_numbers)
+        changed |= {e.entry_number for e in to_update}
 
-        # Only importers whose lines or entry dates changed need their monthly mix rebuilt.
-        touched = {importer_ids[r.importer_number] for r in entries if r.entry_number in changed}
+        # New entries add their lines to the rollup; importers whose existing lines or entry dates
+        # changed get their rollup rebuilt.
+        where = {
+            r.entry_number: (importer_ids[r.importer_number], r.values["entry_date"].replace(day=1))
+            for r in to_create
+        }
+        deltas: dict[tuple[int, date, int], tuple[int, Decimal]] = {}
+        for line in lines:
+            center_id = self.heading_centers.get(line.hts_number[:4])
+            if line.entry_number in where and center_id is not None:
+                key = (*where[line.entry_number], center_id)
+                count, value = deltas.get(key, (0, Decimal(0)))
+                deltas[key] = (count + 1, value + line.entered_value)
+        existing_changed = changed - new_numbers
+        rebuild = {importer_ids[r.importer_number] for r in entries if r.entry_number in existing_changed}
         orphans_changed = [entry_ids[n] for n in orphan_numbers & changed]
-        touched |= set(Entry.objects.filter(pk__in=orphans_changed).values_list("importer_id", flat=True))
-        refresh_monthly_mix(touched)
+        rebuild |= set(Entry.objects.filter(pk__in=orphans_changed).values_list("importer_id", flat=True))
+        add_to_monthly_mix({key: delta for key, delta in deltas.items() if key[0] not in rebuild})
+        refresh_monthly_mix(rebuild)
+        touched = rebuild | {importer_id for importer_id, _ in where.values()}
         self.summary.touched_importer_ids |= touched
         self.summary.importers_assigned += assign_initial_centers(sorted(new_importer_ids), today=self.today)
         return changed_facts

@@ -68,6 +68,45 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None, *, since: dat
     return written
 
 
+@transaction.atomic
+def add_to_monthly_mix(deltas: dict[tuple[int, date, int], tuple[int, Decimal]]) -> int:
+    """Add new lines to the rollup: {(importer, month, Center): (lines, value)}; return rows touched.
+
+    The ingest's path for new entries: cost proportional to what was imported, not to the importer's
+    history. Lines that change or move go through refresh_monthly_mix instead.
+    """
+    if not deltas:
+        return 0
+    mix_table = ImporterMonthlyMix._meta.db_table
+    rows = [(i, m, c, n, v) for (i, m, c), (n, v) in sorted(deltas.items())]
+    conflict = f"""
+        ON CONFLICT (importer_id, month, center_id) DO UPDATE SET
+            line_count = {mix_table}.line_count + excluded.line_count,
+            entered_value = {mix_table}.entered_value + excluded.entered_value
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MIX_LOCK])
+            # One statement for the whole chunk: arrays in, one upsert.
+            cursor.execute(
+                f"""
+                INSERT INTO {mix_table} (importer_id, month, center_id, line_count, entered_value)
+                SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::int[], %s::numeric[])
+                {conflict}
+                """,
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(
+                f"""
+                INSERT INTO {mix_table} (importer_id, month, center_id, line_count, entered_value)
+                VALUES (%s, %s, %s, %s, %s) {conflict}
+                """,
+                rows,
+            )
+    return len(rows)
+
+
 def _repair_all(cursor, mix_table: str, *, since: date | None) -> int:
     """Recompute the whole rollup and write only the rows that differ (PostgreSQL); return rows written.
 

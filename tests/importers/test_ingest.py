@@ -257,3 +257,38 @@ def test_reliquidation_from_the_feed_moves_an_open_protests_deadlines(tmp_path):
     # The protested decision is now the reliquidation: 180 days from 2026-08-01.
     assert protest.deadlines.get(kind="protest_amendment").due_on == dt.date(2027, 1, 28)
     assert protest.events.filter(kind="entry_changed", visibility="internal").count() == 1
+
+
+def test_rollup_kept_by_the_ingest_equals_a_full_rebuild(tmp_path):
+    from importers.mix import refresh_monthly_mix
+
+    rows = []
+    for n in range(1, 13):
+        number = make_entry_number("MIX", n)
+        rows.append(
+            entry(
+                number,
+                entry_date=f"2026-{n:02d}-15",
+                scheduled_liquidation_date="2027-10-29",
+                importer_number=f"12-34567{n % 3}9AB",
+                importer_name=f"Importer {n % 3}",
+            )
+        )
+        rows += [
+            line(number, k, hts="3901100000" if k % 2 else "8429510000", value=f"{k}00.00") for k in (1, 2, 3)
+        ]
+    import_entries(write_csv(tmp_path, rows), chunk_entries=4)
+    changed = [r if r.get("line_number") != "2" else {**r, "hts_number": "9402100000"} for r in rows]
+    import_entries(write_csv(tmp_path, changed, name="b.csv"), chunk_entries=5)
+
+    def snapshot():
+        return sorted(
+            ImporterMonthlyMix.objects.values_list(
+                "importer_id", "month", "center_id", "line_count", "entered_value"
+            )
+        )
+
+    kept = snapshot()
+    refresh_monthly_mix(None)
+    assert kept == snapshot()
+    assert sum(row[3] for row in kept) == 36
