@@ -147,7 +147,8 @@ def main() -> None:
         third = import_entries(later)
         elapsed = time.perf_counter() - started
         print(
-            f"new entries of known importers: {elapsed:.1f} s, {more / elapsed:,.0f} lines/s; {third.as_text()}"
+            f"new entries of known importers: {elapsed:.1f} s, {more / elapsed:,.0f} lines/s; "
+            f"{third.as_text()}"
         )
 
 
