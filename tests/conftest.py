@@ -112,6 +112,23 @@ def admin_user_(db):
 
 @pytest.fixture
 def specialist(db):
-    from tests.factories import UserFactory
+    """An import specialist of Machinery (CEE010), the Center of ImporterFactory's default account."""
+    from tests.factories import staff_user
 
-    return UserFactory(role="specialist", center_ace_id="CEE010")
+    return staff_user("CEE010")
+
+
+@pytest.fixture
+def importer(db):
+    """An importer account owned by Machinery (CEE010)."""
+    from tests.factories import ImporterFactory
+
+    return ImporterFactory()
+
+
+@pytest.fixture
+def filer(importer):
+    """An importer-side user who belongs to the `importer` account."""
+    from tests.factories import trade_user
+
+    return trade_user(importer)

@@ -20,16 +20,6 @@ pytestmark = pytest.mark.django_db
 LIQUIDATED = dt.date(2026, 6, 1)
 
 
-@pytest.fixture
-def importer():
-    return ImporterFactory()
-
-
-@pytest.fixture
-def filer(importer):
-    return trade_user(importer)
-
-
 def test_protest_numbered_by_port_year_serial_with_entries_and_deadlines(importer, filer):
     first = liquidated_entry(importer, LIQUIDATED)
     second = liquidated_entry(importer, LIQUIDATED, port_id="2704")

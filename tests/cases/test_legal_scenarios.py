@@ -17,31 +17,13 @@ from cases.services.sweeps import run_deadline_sweeps
 from cee_portal.operations.models import OutboxMessage
 from tests.factories import (
     EntryFactory,
-    ImporterFactory,
     liquidated_entry,
     protest_input,
-    staff_user,
-    trade_user,
 )
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
-
-
-@pytest.fixture
-def importer():
-    return ImporterFactory()
-
-
-@pytest.fixture
-def filer(importer):
-    return trade_user(importer)
-
-
-@pytest.fixture
-def specialist():
-    return staff_user("CEE010")
 
 
 def _written() -> tuple[int, ...]:

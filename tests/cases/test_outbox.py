@@ -18,7 +18,7 @@ from cee_portal.celery import app
 from cee_portal.operations import outbox
 from cee_portal.operations.models import OutboxMessage, PeriodicJobRun
 from cee_portal.operations.tasks import drain_outbox_task
-from tests.factories import ImporterFactory, liquidated_entry, protest_input, staff_user, trade_user
+from tests.factories import liquidated_entry, protest_input, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -59,16 +59,6 @@ def broker_down(settings):
     outage = BrokerOutage(settings)
     yield outage
     outage.restore()
-
-
-@pytest.fixture
-def importer():
-    return ImporterFactory()
-
-
-@pytest.fixture
-def filer(importer):
-    return trade_user(importer)
 
 
 @pytest.fixture

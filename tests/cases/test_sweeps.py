@@ -16,11 +16,8 @@ from cee_portal.operations import outbox
 from cee_portal.operations.models import OutboxMessage, PeriodicJobRun
 from tests.factories import (
     EntryFactory,
-    ImporterFactory,
     liquidated_entry,
     protest_input,
-    staff_user,
-    trade_user,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,21 +34,6 @@ CF28_DUE = dt.date(2026, 4, 1)  # 30 days by practice (19 CFR 151.11)
 @pytest.fixture(autouse=True)
 def _reminder_lead(settings):
     settings.DEADLINE_REMINDER_DAYS = [14, 3]
-
-
-@pytest.fixture
-def importer():
-    return ImporterFactory()
-
-
-@pytest.fixture
-def filer(importer):
-    return trade_user(importer)
-
-
-@pytest.fixture
-def specialist():
-    return staff_user("CEE010")
 
 
 def _protest_with_accelerated_disposition(importer, filer) -> Case:

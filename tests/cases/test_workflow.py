@@ -20,6 +20,7 @@ from cases.services import DecisionInput
 from tests.factories import (
     EntryFactory,
     ImporterFactory,
+    UserFactory,
     liquidated_entry,
     protest_input,
     staff_user,
@@ -140,10 +141,7 @@ def test_moves_are_reserved_to_their_actor(kind, source, target, wrong):
 def test_national_supervisor_may_act_on_any_center():
     importer = ImporterFactory()
     case = filed_case("protest", importer, trade_user(importer), staff_user())
-    supervisor = staff_user(role="supervisor", ace_id=None) if False else None
-    from tests.factories import UserFactory
-
-    supervisor = UserFactory(role="supervisor")
+    supervisor = UserFactory(role="supervisor")  # no Center: national
     moved = services.transition_case(case, to="under_review", actor=supervisor, today=TODAY)
     assert moved.status == "under_review"
 
