@@ -166,18 +166,7 @@ def file_protest(
         raise CaseError(
             {"objections": "A protest states at least one objection with its justification (174.13(a)(6))."}
         )
-    for objection in objections:
-        if objection.protested_decision not in CaseEntry.Decision.values:
-            raise CaseError(
-                {
-                    "objections": f"{objection.protested_decision!r} is not a protestable decision "
-                    "(19 U.S.C. 1514(a))."
-                }
-            )
-        if not objection.text.strip() or not objection.justification.strip():
-            raise CaseError(
-                {"objections": "Each objection states the objection and its justification (174.13(a)(6))."}
-            )
+    validate_objections(objections)
     if not description.strip():
         raise CaseError({"description": "Describe the merchandise (19 CFR 174.13(a)(5))."})
     if not protestant.identifier.strip() or not protestant.name.strip():
@@ -293,7 +282,7 @@ def file_protest(
         filed_on=filed_on,
         filed_by=actor,
     )
-    _add_objections(case, objections, filer=filer, on=filed_on, start=0)
+    add_objections(case, objections, filer=filer, on=filed_on)
     open_psc = CaseEntry.objects.filter(
         entry__in=[i.entry for i in entries], case_kind=CaseKind.PSC, active=True
     )
@@ -320,9 +309,27 @@ def file_protest(
     return ProtestFiling(case=case, joined=False)
 
 
-def _add_objections(
-    case: Case, objections: list[ObjectionInput], *, filer: Protestant, on: date, start: int
+def validate_objections(objections: list[ObjectionInput]) -> None:
+    """Refuse objections without a protestable decision, a statement or a justification (174.13(a)(6))."""
+    for objection in objections:
+        if objection.protested_decision not in CaseEntry.Decision.values:
+            raise CaseError(
+                {
+                    "objections": f"{objection.protested_decision!r} is not a protestable decision "
+                    "(19 U.S.C. 1514(a))."
+                }
+            )
+        if not objection.text.strip() or not objection.justification.strip():
+            raise CaseError(
+                {"objections": "Each objection states the objection and its justification (174.13(a)(6))."}
+            )
+
+
+def add_objections(
+    case: Case, objections: list[ObjectionInput], *, filer: Protestant | None, on: date
 ) -> None:
+    """Append validated objections to a protest, numbered after the ones it has."""
+    start = max(case.objections.values_list("number", flat=True), default=0)
     Objection.objects.bulk_create(
         Objection(
             case=case,
@@ -374,8 +381,7 @@ def _join_protest(existing, entries, *, actor, protestant, objections, filed_on,
         filed_by=actor,
         joined=True,
     )
-    start = max(case.objections.values_list("number", flat=True), default=0)
-    _add_objections(case, objections, filer=filer, on=filed_on, start=start)
+    add_objections(case, objections, filer=filer, on=filed_on)
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
     record_event(

@@ -14,7 +14,6 @@ from ..models import (
     OPEN_STATUSES,
     Actor,
     Case,
-    CaseEntry,
     CaseKind,
     CaseStatus,
     Decision,
@@ -24,6 +23,7 @@ from ..models import (
 from ..permissions import can_assign, can_make_move, is_center_staff
 from .clock import protest_decision_date, refresh_deadlines
 from .common import bump, clock_policy, legal_today, notify, record_event
+from .intake import ObjectionInput, add_objections, validate_objections
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def amend_protest(
     case: Case,
     *,
     actor,
-    new_objections: list[tuple[str, str, str]] = (),
+    new_objections: list[ObjectionInput] = (),
     new_arguments: dict[int, str] | None = None,
     amended_on: date | None = None,
     expected_version: int | None = None,
@@ -277,6 +277,7 @@ def amend_protest(
         )
     if not new_objections and not new_arguments:
         raise CaseError("The amendment adds nothing.")
+    validate_objections(list(new_objections))
     if new_objections:
         dates = [
             d for d in (protest_decision_date(link) for link in case.entry_links.select_related("entry")) if d
@@ -288,26 +289,8 @@ def amend_protest(
                 f"({window.rule}; {window.citation}). New arguments for existing objections are still "
                 "possible."
             )
-        number = max(case.objections.values_list("number", flat=True), default=0)
         filer = case.protestants.filter(filed_by=actor).first() or case.protestants.first()
-        for decision, text, justification in new_objections:
-            if decision not in CaseEntry.Decision.values or not text.strip() or not justification.strip():
-                raise CaseError(
-                    {
-                        "objections": "Each objection names the protested decision, the objection and "
-                        "its justification (19 CFR 174.13(a)(6))."
-                    }
-                )
-            number += 1
-            Objection.objects.create(
-                case=case,
-                number=number,
-                protested_decision=decision,
-                text=text,
-                justification=justification,
-                added_on=amended_on,
-                added_by=filer,
-            )
+        add_objections(case, list(new_objections), filer=filer, on=amended_on)
     for number, argument in (new_arguments or {}).items():
         objection = case.objections.filter(number=number).first()
         if objection is None:

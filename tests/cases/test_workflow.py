@@ -197,7 +197,7 @@ def test_allowance_in_part_needs_every_objection_outcome_and_a_refund():
     case = services.amend_protest(
         case,
         actor=filer,
-        new_objections=[("appraisement", "Value", "Transaction value")],
+        new_objections=[services.ObjectionInput("appraisement", "Value", "Transaction value")],
         amended_on=dt.date(2026, 6, 20),
     )
     with pytest.raises(CaseError, match="refund"):
@@ -233,7 +233,7 @@ def test_new_objections_only_within_the_window_new_arguments_until_decision():
         services.amend_protest(
             case,
             actor=filer,
-            new_objections=[("charges", "Fee", "Not owed")],
+            new_objections=[services.ObjectionInput("charges", "Fee", "Not owed")],
             amended_on=dt.date(2026, 11, 29),
         )
     amended = services.amend_protest(
@@ -341,3 +341,16 @@ def test_admin_offers_no_way_to_edit_or_delete_events(admin_client):
     response = admin_client.post(f"/admin/cases/caseevent/{event.pk}/change/", {"message": "x"})
     assert response.status_code == 403
     assert admin_client.get(f"/admin/cases/case/{case.pk}/change/").status_code == 200
+
+
+def test_amendment_with_an_incomplete_objection_adds_nothing():
+    importer = ImporterFactory()
+    filer = trade_user(importer)
+    case = filed_case("protest", importer, filer, staff_user())
+    incomplete = [
+        services.ObjectionInput("charges", "Fee", "Not owed"),
+        services.ObjectionInput("appraisement", "x", ""),
+    ]
+    with pytest.raises(CaseError, match="174.13"):
+        services.amend_protest(case, actor=filer, new_objections=incomplete, amended_on=dt.date(2026, 6, 20))
+    assert list(case.objections.values_list("number", flat=True)) == [1]
