@@ -637,10 +637,8 @@ def import_entries(
 
 def _after_import(importer_ids: Iterable[int]) -> None:
     """Queue the incremental account reassignment for the importers this import touched."""
-    try:
-        from importers.tasks import reassign_importers_task
-    except ImportError:  # reassignment arrives with its own issue
-        return
+    from importers.tasks import reassign_importers_task
+
     ids = sorted(importer_ids)
     transaction.on_commit(lambda: reassign_importers_task.delay(ids))
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from .bulk import set_column
 from .identifiers import normalize_ior
-from .models import AccountAssignment, AssignmentReason, Center, Importer
+from .models import PIN_REASONS, AccountAssignment, AssignmentReason, Center, Importer
 
 
 @transaction.atomic
@@ -66,12 +66,7 @@ def pin_importer(
     today: date | None = None,
 ) -> Importer:
     """Pin an account (optionally to another Center) so automatic reassignment leaves it alone."""
-    valid = {
-        AssignmentReason.BUSINESS_PRACTICE,
-        AssignmentReason.INTENDED_USE,
-        AssignmentReason.HIGH_VALUE,
-        AssignmentReason.APPEAL,
-    }
+    valid = {value for value, _ in PIN_REASONS}
     if reason not in valid:
         raise ValidationError({"pin_reason": f"A pin needs one of: {', '.join(sorted(valid))}."})
     importer = Importer.objects.select_for_update().get(pk=importer.pk)
