@@ -6,4 +6,7 @@ class ImportersConfig(AppConfig):
     verbose_name = "Importers, entries and reference data"
 
     def ready(self) -> None:
-        from . import notifications  # noqa: F401  (registers the outbox handlers)
+        from . import (
+            bulk,  # noqa: F401  (registers the any_of lookup)
+            notifications,  # noqa: F401  (registers the outbox handlers)
+        )

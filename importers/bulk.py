@@ -1,8 +1,38 @@
-"""Bulk inserts: PostgreSQL COPY where available, bulk_create elsewhere (SQLite)."""
+"""Bulk reads and writes: PostgreSQL COPY and arrays where available, portable SQL elsewhere (SQLite)."""
 
+import json
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
+
+
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """`field__any_of=values`: membership in a long list, sent as one parameter instead of one per value.
+
+    For a chunk of 20,000 entry numbers, building and parsing an `IN (%s, ...)` list cost more than
+    running the query. PostgreSQL: `field = ANY(array)`; SQLite: `field IN (SELECT value FROM
+    json_each(...))`.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        prepare = self.lhs.output_field.get_prep_value
+        return [prepare(value) for value in self.rhs]
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*params, list(self.rhs)]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [
+            *params,
+            json.dumps(list(self.rhs), default=str),
+        ]
+
+
+models.ForeignObject.register_lookup(AnyOf)  # relations keep lookups of their own
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:

@@ -1,10 +1,12 @@
 """The commodity mix of importers: how their lines split across Centers, month by month.
 
-ImporterMonthlyMix holds one row per (importer, month of entry, Center). It is rebuilt set-based
-in SQL for the importers an ingest touched, so the mix over any window is a sum over a few rows
-and the account page can chart the history straight from it.
+ImporterMonthlyMix holds one row per (importer, month of entry, Center), so the mix over any window
+is a sum over a few rows and the account page can chart the history straight from it. The ingest
+notes what new lines add as MonthlyMixDelta rows (record_new_lines), and every reader here folds
+them in first (fold_deltas); changed lines get their importers' rows rebuilt (refresh_monthly_mix).
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from .models import ImporterMonthlyMix
+from .models import ImporterMonthlyMix, MonthlyMixDelta
 
 _CHUNK = 5000
 MIX_LOCK = 7_246_001  # advisory lock key serialising rebuilds of the rollup
@@ -34,6 +36,7 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None, *, since: dat
     With `since` (all importers only), just the months from that one on are checked and repaired:
     the nightly run looks at the reassignment window, not at years of history.
     """
+    fold_deltas()  # before a rebuild, or folding later would count the rebuilt lines twice
     mix_table = ImporterMonthlyMix._meta.db_table
     since = since.replace(day=1) if since else None  # the rollup holds whole months
     select = f"""
@@ -68,43 +71,78 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None, *, since: dat
     return written
 
 
-@transaction.atomic
-def add_to_monthly_mix(deltas: dict[tuple[int, date, int], tuple[int, Decimal]]) -> int:
-    """Add new lines to the rollup: {(importer, month, Center): (lines, value)}; return rows touched.
+def record_new_lines(entry_ids: list[int]) -> int:
+    """Note what the lines of newly written entries add to the rollup, as MonthlyMixDelta rows.
 
-    The ingest's path for new entries: cost proportional to what was imported, not to the importer's
-    history. Lines that change or move go through refresh_monthly_mix instead.
+    The ingest's path for new entries: aggregated in the database, in the caller's transaction, and
+    inserted, not merged; fold_deltas merges them later. Lines that change or move go through
+    refresh_monthly_mix instead. Returns the delta rows written.
     """
-    if not deltas:
+    if not entry_ids:
         return 0
-    mix_table = ImporterMonthlyMix._meta.db_table
-    rows = [(i, m, c, n, v) for (i, m, c), (n, v) in sorted(deltas.items())]
-    conflict = f"""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {MonthlyMixDelta._meta.db_table}
+                (importer_id, month, center_id, line_count, entered_value)
+            SELECT e.importer_id, {_month_sql()}, l.center_id, COUNT(*), SUM(l.entered_value)
+            FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
+            WHERE l.center_id IS NOT NULL AND {_any_of("l.entry_id")}
+            GROUP BY 1, 2, 3
+            """,
+            [_array_param(entry_ids)],
+        )
+        return cursor.rowcount
+
+
+@transaction.atomic
+def fold_deltas() -> int:
+    """Merge the pending MonthlyMixDelta rows into the rollup; return the rollup rows touched.
+
+    Every reader of the rollup calls this first, so what it reads counts every committed line.
+    """
+    mix_table, delta_table = ImporterMonthlyMix._meta.db_table, MonthlyMixDelta._meta.db_table
+    merge = f"""
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
         ON CONFLICT (importer_id, month, center_id) DO UPDATE SET
             line_count = {mix_table}.line_count + excluded.line_count,
             entered_value = {mix_table}.entered_value + excluded.entered_value
     """
+    columns = "importer_id, month, center_id, line_count, entered_value"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [MIX_LOCK])
-            # One statement for the whole chunk: arrays in, one upsert.
+            # Taken and merged in one statement: rows an import commits meanwhile wait for the next fold.
             cursor.execute(
                 f"""
-                INSERT INTO {mix_table} (importer_id, month, center_id, line_count, entered_value)
-                SELECT * FROM unnest(%s::bigint[], %s::date[], %s::bigint[], %s::int[], %s::numeric[])
-                {conflict}
-                """,
-                [list(column) for column in zip(*rows, strict=True)],
+                WITH taken AS (DELETE FROM {delta_table} RETURNING {columns})
+                INSERT INTO {mix_table} ({columns})
+                SELECT importer_id, month, center_id, SUM(line_count), SUM(entered_value) FROM taken
+                {merge}
+                """
             )
-        else:
-            cursor.executemany(
-                f"""
-                INSERT INTO {mix_table} (importer_id, month, center_id, line_count, entered_value)
-                VALUES (%s, %s, %s, %s, %s) {conflict}
-                """,
-                rows,
-            )
-    return len(rows)
+            return cursor.rowcount
+        # SQLite allows one writer at a time: nothing can commit between these two statements.
+        cursor.execute(
+            f"""
+            INSERT INTO {mix_table} ({columns})
+            SELECT importer_id, month, center_id, SUM(line_count), SUM(entered_value) FROM {delta_table}
+            WHERE true {merge}
+            """
+        )
+        touched = cursor.rowcount
+        cursor.execute(f"DELETE FROM {delta_table}")
+        return touched
+
+
+def _any_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)"
+    return f"{column} IN (SELECT value FROM json_each(%s))"
+
+
+def _array_param(values: list) -> object:
+    return list(values) if connection.vendor == "postgresql" else json.dumps(list(values))
 
 
 def _repair_all(cursor, mix_table: str, *, since: date | None) -> int:
@@ -199,6 +237,7 @@ def mixes(
     window_days: int | None = None,
 ) -> dict[int, Mix]:
     """Return each importer's mix over the window (set-based: one grouped query per chunk)."""
+    fold_deltas()
     basis = basis or settings.ACCOUNT_MIX["BASIS"]
     measure = "line_count" if basis == "lines" else "entered_value"
     rows = ImporterMonthlyMix.objects.filter(month__gte=window_start(today, window_days), month__lte=today)
@@ -226,6 +265,7 @@ def drifted_importers(since: date) -> list[int]:
     One aggregation of the window's lines (the cost floor of any recompute) against the rollup's
     sums, by importer and Center; only these importers need their rollup rebuilt.
     """
+    fold_deltas()
     mix_table = ImporterMonthlyMix._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -256,6 +296,7 @@ def importers_off_predominant(
     A prefilter for the full run: only these can move, so only these are decided in Python. Ties
     go to the lower Center id, as Mix.predominant does.
     """
+    fold_deltas()
     basis = basis or settings.ACCOUNT_MIX["BASIS"]
     measure = "line_count" if basis == "lines" else "entered_value"
     mix_table = ImporterMonthlyMix._meta.db_table

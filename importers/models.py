@@ -317,8 +317,13 @@ class EntryLine(models.Model):
     hts_number = models.CharField("HTS number", max_length=10, validators=[validate_hts])
     entered_value = models.DecimalField(max_digits=14, decimal_places=2)
     duty = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    # Resolved through importers.resolver at ingest, re-resolved when the HTS rules change.
-    center = models.ForeignKey(Center, null=True, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # Resolved through importers.resolver at ingest, re-resolved when the HTS rules change. A copy of
+    # the resolver's answer (HeadingCenter, which has the key constraint) kept without one: the
+    # database checked it line by line at every commit, 40 % of the ingest's database time, for ten
+    # reference rows that are never deleted (PROTECT still refuses it in Django).
+    center = models.ForeignKey(
+        Center, null=True, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
         ordering = ["entry", "line_number"]
@@ -355,6 +360,26 @@ class ImporterMonthlyMix(models.Model):
             models.UniqueConstraint(fields=["importer", "month", "center"], name="uniq_importer_month_center")
         ]
         indexes = [models.Index(fields=["month"])]
+
+
+class MonthlyMixDelta(models.Model):
+    """Lines already added to the entry tables but not yet to ImporterMonthlyMix (mix.fold_deltas).
+
+    The ingest writes what each chunk's new lines add here, in the chunk's transaction, as plain
+    inserts; updating the rollup itself cost far more per row. Every reader of the rollup folds these
+    in first, and the ingest folds them at the end of each file, so they live minutes. Without key
+    constraints for the same reason: the fold writes them into the rollup, which has them.
+    """
+
+    importer = models.ForeignKey(
+        Importer, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    month = models.DateField()
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
+    line_count = models.PositiveIntegerField()
+    entered_value = models.DecimalField(max_digits=16, decimal_places=2)
 
 
 class ScheduledMove(models.Model):

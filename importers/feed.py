@@ -1,0 +1,516 @@
+"""Reading and checking the entry feed (docs/entry_feed.md): a file in, chunks of checked records out.
+
+No database here: the ingest runs the parser in a thread beside its writes (`read_ahead`), so the
+next chunk is read and checked while PostgreSQL stores the last one. The rules are the validators of
+identifiers.py; the fast paths below only skip work for values already in their canonical form
+(the feed sends millions of those), and every other value goes through the full check and message.
+"""
+
+import csv
+import json
+import operator
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from queue import Empty, Full, Queue
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+
+from .identifiers import normalize_entry_number, normalize_hts, normalize_ior
+from .models import LiquidationStatus
+
+# Every record, CSV row or JSON object, becomes a tuple of stripped-or-raw text in this order.
+FIELDS = (
+    "record",
+    "entry_number",
+    "importer_number",
+    "importer_name",
+    "port_code",
+    "entry_type",
+    "entry_date",
+    "importation_date",
+    "scheduled_liquidation_date",
+    "liquidation_status",
+    "liquidation_date",
+    "extension_requested_by_importer",
+    "reliquidation_date",
+    "summary_under_review",
+    "line_number",
+    "hts_number",
+    "entered_value",
+    "duty",
+)
+(
+    RECORD,
+    ENTRY_NUMBER,
+    IMPORTER_NUMBER,
+    IMPORTER_NAME,
+    PORT_CODE,
+    ENTRY_TYPE,
+    ENTRY_DATE,
+    IMPORTATION_DATE,
+    SCHEDULED_LIQUIDATION_DATE,
+    LIQUIDATION_STATUS,
+    LIQUIDATION_DATE,
+    EXTENSION_REQUESTED,
+    RELIQUIDATION_DATE,
+    SUMMARY_UNDER_REVIEW,
+    LINE_NUMBER,
+    HTS_NUMBER,
+    ENTERED_VALUE,
+    DUTY,
+) = range(len(FIELDS))
+
+TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y", "t"}, {"", "0", "false", "no", "n", "f"}
+MAX_VALUE = Decimal("999999999999.99")
+CENT = Decimal("0.01")
+# Amounts already in plain form: no sign, no exponent, no leading zeros, at most 12 + 2 digits.
+_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?")
+_LIQUIDATED = frozenset({LiquidationStatus.LIQUIDATED, LiquidationStatus.DEEMED_LIQUIDATED})
+_STATUSES = frozenset(LiquidationStatus.values)
+JSON_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+
+
+class RecordError(Exception):
+    def __init__(self, field_name: str, reason: str):
+        super().__init__(reason)
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One refused record: where it is in the file, which field, and why."""
+
+    line: int
+    entry_number: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        entry = f" entry {self.entry_number}" if self.entry_number else ""
+        return f"line {self.line}{entry}: {self.field}: {self.reason}"
+
+
+class LineRecord(NamedTuple):
+    line: int
+    entry_number: str
+    line_number: int
+    hts_number: str
+    # Amounts stay text in their canonical form ("1234.50"), as PostgreSQL prints numeric(14, 2).
+    entered_value: str
+    duty: str
+    center_id: int | None
+
+
+@dataclass
+class EntryRecord:
+    line: int
+    entry_number: str
+    values: dict
+    importer_number: str
+    importer_name: str
+    lines: list[LineRecord] = field(default_factory=list)
+    line_numbers: set[int] = field(default_factory=set)
+    problem: Problem | None = None
+
+
+@dataclass
+class Chunk:
+    """Whole entries of the file, checked: what the ingest writes in one transaction."""
+
+    entries: dict[str, EntryRecord] = field(default_factory=dict)
+    # Lines whose entry is not in this chunk: it was written by an earlier chunk or import, or not at all.
+    orphan_lines: list[LineRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    entries_refused: int = 0
+    lines_refused: int = 0
+
+    def refuse(self, problem: Problem, *, entries: int = 0, lines: int = 0) -> Problem:
+        self.problems.append(problem)
+        self.entries_refused += entries
+        self.lines_refused += lines
+        return problem
+
+    def valid_entries(self) -> list[EntryRecord]:
+        """The entries to write; an entry refused because of one of its lines is reported here."""
+        valid = []
+        for record in self.entries.values():
+            if record.problem is None:
+                valid.append(record)
+            elif record.values:  # a valid entry refused because of one of its lines
+                reason = f"entry not written: {record.problem.reason}"
+                problem = Problem(record.line, record.entry_number, "lines", reason)
+                self.refuse(problem, entries=1, lines=len(record.lines))
+        return valid
+
+
+# --- Reading -------------------------------------------------------------------------------------------
+
+
+def read_records(path: Path) -> Iterator[tuple[int, tuple[str, ...] | str]]:
+    """Yield (file line number, record as a FIELDS tuple) or (file line number, why it is unreadable)."""
+    if path.suffix.lower() in JSON_SUFFIXES:
+        yield from _json_records(path)
+    else:
+        yield from _csv_records(path)
+
+
+def _csv_records(path: Path) -> Iterator[tuple[int, tuple[str, ...] | str]]:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if header is None:
+            return
+        names = [name.strip() for name in header]
+        width = len(names)
+        # A column the file lacks reads as the empty cell appended to every row (index `width`).
+        pick = operator.itemgetter(*(names.index(name) if name in names else width for name in FIELDS))
+        for row in reader:
+            if len(row) != width:
+                if not row:  # a blank line
+                    continue
+                row = (row + [""] * width)[:width]
+            row.append("")
+            yield reader.line_num, pick(row)
+
+
+def _json_records(path: Path) -> Iterator[tuple[int, tuple[str, ...] | str]]:
+    with open(path, encoding="utf-8") as fh:
+        for number, text in enumerate(fh, start=1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as exc:
+                yield number, f"not valid JSON ({exc.msg})"
+                continue
+            if not isinstance(record, dict):
+                yield number, "each line must be a JSON object"
+                continue
+            nested = record.pop("lines", None)
+            yield number, _json_record(record)
+            if isinstance(nested, list):
+                for item in nested:
+                    if not isinstance(item, dict):
+                        yield number, "each item of 'lines' must be a JSON object"
+                        continue
+                    item = {"record": "line", "entry_number": record.get("entry_number"), **item}
+                    yield number, _json_record(item)
+
+
+def _json_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json_record(record: dict) -> tuple[str, ...]:
+    return tuple(_json_text(record.get(name)) for name in FIELDS)
+
+
+# --- Checking one record -------------------------------------------------------------------------------
+
+
+def _required(record: tuple, index: int) -> str:
+    value = record[index].strip()
+    if not value:
+        raise RecordError(FIELDS[index], "is required")
+    return value
+
+
+def _date(record: tuple, index: int, *, required: bool = False) -> date | None:
+    text = _required(record, index) if required else record[index].strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise RecordError(FIELDS[index], f"{text!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _bool(record: tuple, index: int) -> bool:
+    text = record[index].strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise RecordError(FIELDS[index], f"{text!r} is not yes/no")
+
+
+def _amount(record: tuple, index: int, *, required: bool) -> str:
+    """Return an amount as text with two decimals ("1234.50"), or raise RecordError."""
+    text = record[index]
+    plain = _PLAIN_AMOUNT.fullmatch(text)
+    if plain is not None:
+        cents = plain[1]
+        return text + ".00" if cents is None else text if len(cents) == 2 else text + "0"
+    name = FIELDS[index]
+    text = text.strip()
+    if not text:
+        if required:
+            raise RecordError(name, "is required")
+        return "0.00"
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise RecordError(name, f"{text!r} is not an amount in US dollars") from None
+    if not value.is_finite():
+        raise RecordError(name, f"{text!r} is not an amount in US dollars")
+    if value < 0:
+        raise RecordError(name, f"{text} is negative; amounts must be zero or more")
+    if value > MAX_VALUE or value.as_tuple().exponent < -2:
+        raise RecordError(name, f"{text} must have at most 12 digits before and 2 after the decimal point")
+    return f"{value.copy_abs().quantize(CENT):f}"  # copy_abs: "-0" is zero
+
+
+def _identifier(index: int, normalize, raw: str):
+    try:
+        return normalize(raw)
+    except ValidationError as exc:
+        raise RecordError(FIELDS[index], " ".join(exc.messages)) from None
+
+
+def parse_entry(
+    number: int, record: tuple, ports: frozenset[str], importer_number_of=lambda raw: normalize_ior(raw)[0]
+) -> EntryRecord:
+    entry_number = _identifier(ENTRY_NUMBER, normalize_entry_number, _required(record, ENTRY_NUMBER))
+    importer_number = _identifier(IMPORTER_NUMBER, importer_number_of, _required(record, IMPORTER_NUMBER))
+    port = _required(record, PORT_CODE)
+    if port not in ports:
+        raise RecordError("port_code", f"{port} is not an active port of entry")
+    entry_type = record[ENTRY_TYPE].strip() or "01"
+    if not (len(entry_type) == 2 and entry_type.isascii() and entry_type.isdigit()):
+        raise RecordError("entry_type", f"{entry_type!r} is not a 2-digit entry type code")
+    entry_date = _date(record, ENTRY_DATE, required=True)
+    status = record[LIQUIDATION_STATUS].strip() or LiquidationStatus.UNLIQUIDATED
+    if status not in _STATUSES:
+        raise RecordError(
+            "liquidation_status", f"{status!r} is not one of {', '.join(LiquidationStatus.values)}"
+        )
+    values = {
+        "filer_code": entry_number[:3],
+        "port_id": port,
+        "entry_type": entry_type,
+        "entry_date": entry_date,
+        "importation_date": _date(record, IMPORTATION_DATE) or entry_date,
+        "scheduled_liquidation_date": _date(record, SCHEDULED_LIQUIDATION_DATE),
+        "liquidation_date": _date(record, LIQUIDATION_DATE),
+        "liquidation_status": status,
+        "extension_requested_by_importer": _bool(record, EXTENSION_REQUESTED),
+        "reliquidation_date": _date(record, RELIQUIDATION_DATE),
+        "summary_under_review": _bool(record, SUMMARY_UNDER_REVIEW),
+    }
+    if status in _LIQUIDATED and values["liquidation_date"] is None:
+        raise RecordError("liquidation_date", f"is required when the status is {status}")
+    if status not in _LIQUIDATED and values["liquidation_date"] is not None:
+        raise RecordError("liquidation_date", f"must be empty while the status is {status}")
+    for name in ("scheduled_liquidation_date", "liquidation_date"):
+        if values[name] is not None and values[name] < entry_date:
+            raise RecordError(name, f"{values[name]} is before the entry date {entry_date}")
+    if values["reliquidation_date"] is not None and (
+        values["liquidation_date"] is None or values["reliquidation_date"] < values["liquidation_date"]
+    ):
+        raise RecordError("reliquidation_date", "must follow a liquidation date")
+    return EntryRecord(
+        line=number,
+        entry_number=entry_number,
+        values=values,
+        importer_number=importer_number,
+        importer_name=record[IMPORTER_NAME].strip()[:200],
+    )
+
+
+def _line_number(record: tuple) -> int:
+    text = record[LINE_NUMBER]
+    if not (text.isascii() and text.isdigit() and len(text) <= 4):
+        text = _required(record, LINE_NUMBER)
+        if not (text.isascii() and text.isdigit() and len(text) <= 4):
+            raise RecordError("line_number", f"{text!r} is not a line number between 1 and 9999")
+    number = int(text)
+    if number == 0:
+        raise RecordError("line_number", f"{text!r} is not a line number between 1 and 9999")
+    return number
+
+
+def _hts(record: tuple) -> str:
+    text = record[HTS_NUMBER]
+    if not text:
+        raise RecordError("hts_number", "is required")
+    return _identifier(HTS_NUMBER, normalize_hts, text)
+
+
+# --- Chunks of whole entries ---------------------------------------------------------------------------
+
+
+class FeedParser:
+    """Turn a feed file into chunks of whole, checked entries (and the lines of earlier entries)."""
+
+    PROGRESS_STEP = 1000
+
+    def __init__(
+        self, *, ports: frozenset[str], heading_centers: dict[str, int], chunk_entries: int, progress=None
+    ):
+        self.ports = ports
+        self.heading_centers = heading_centers
+        self.chunk_entries = chunk_entries
+        self.progress = progress
+        # Lines follow their entry and repeat its number: check each number once, not once per line.
+        self._last_raw_entry_number = ""
+        self._last_entry_number = ""
+        self._importer_numbers: dict[str, str] = {}
+
+    def _importer_number(self, raw: str) -> str:
+        """normalize_ior, remembered: an importer's entries repeat its number (invalid ones raise again)."""
+        number = self._importer_numbers.get(raw)
+        if number is None:
+            if len(self._importer_numbers) >= 100_000:
+                self._importer_numbers.clear()
+            number = self._importer_numbers[raw] = normalize_ior(raw)[0]
+        return number
+
+    def chunks(self, path: Path) -> Iterator[Chunk]:
+        chunk = Chunk()
+        unreported = 0
+        for number, record in read_records(path):
+            unreported += 1
+            if unreported == self.PROGRESS_STEP and self.progress is not None:
+                self.progress.update(unreported)
+                unreported = 0
+            if type(record) is str:  # unreadable
+                chunk.refuse(Problem(number, "", "record", record), lines=1)
+                continue
+            kind = record[RECORD]
+            if kind != "line" and kind != "entry":
+                kind = kind.strip().lower() or ("line" if record[HTS_NUMBER].strip() else "entry")
+            if kind == "line":
+                self._add_line(chunk, number, record)
+            elif kind == "entry":
+                if len(chunk.entries) >= self.chunk_entries:
+                    yield chunk
+                    chunk = Chunk()
+                self._add_entry(chunk, number, record)
+            else:
+                chunk.refuse(Problem(number, "", "record", f"{kind!r} is neither 'entry' nor 'line'"))
+        if self.progress is not None and unreported:
+            self.progress.update(unreported)
+        yield chunk
+
+    def _add_entry(self, chunk: Chunk, number: int, record: tuple) -> None:
+        try:
+            parsed = parse_entry(number, record, self.ports, self._importer_number)
+        except RecordError as exc:
+            raw = record[ENTRY_NUMBER].strip()
+            problem = chunk.refuse(Problem(number, raw, exc.field, exc.reason), entries=1)
+            # Its lines must be refused too: remember the entry as invalid.
+            key = raw.replace("-", "").upper()
+            chunk.entries[key] = EntryRecord(number, key, {}, "", "", problem=problem)
+            return
+        previous = chunk.entries.get(parsed.entry_number)
+        if previous is not None:
+            reason = f"appears twice in this file (first on line {previous.line})"
+            chunk.refuse(Problem(number, parsed.entry_number, "entry_number", reason), entries=1)
+            return
+        chunk.entries[parsed.entry_number] = parsed
+        self._last_raw_entry_number, self._last_entry_number = record[ENTRY_NUMBER], parsed.entry_number
+
+    def _entry_number_of_line(self, record: tuple) -> str:
+        raw = record[ENTRY_NUMBER]
+        if raw != self._last_raw_entry_number:
+            number = _identifier(ENTRY_NUMBER, normalize_entry_number, _required(record, ENTRY_NUMBER))
+            self._last_raw_entry_number, self._last_entry_number = raw, number
+        return self._last_entry_number
+
+    def _add_line(self, chunk: Chunk, number: int, record: tuple) -> None:
+        try:
+            entry_number = self._entry_number_of_line(record)
+            hts = _hts(record)
+            line = LineRecord(
+                number,
+                entry_number,
+                _line_number(record),
+                hts,
+                _amount(record, ENTERED_VALUE, required=True),
+                _amount(record, DUTY, required=False),
+                self.heading_centers.get(hts[:4]),
+            )
+        except RecordError as exc:
+            raw = record[ENTRY_NUMBER].strip()
+            chunk.refuse(Problem(number, raw, exc.field, exc.reason), lines=1)
+            owner = chunk.entries.get(raw.replace("-", "").upper())
+            if owner is not None and owner.problem is None:
+                owner.problem = Problem(number, owner.entry_number, exc.field, f"line {number}: {exc.reason}")
+            return
+        owner = chunk.entries.get(entry_number)
+        if owner is None:
+            chunk.orphan_lines.append(line)
+        elif owner.problem is not None:
+            reason = f"belongs to entry refused on line {owner.problem.line}"
+            chunk.refuse(Problem(number, entry_number, "entry_number", reason), lines=1)
+        elif line.line_number in owner.line_numbers:
+            reason = f"line {line.line_number} appears twice for this entry"
+            problem = Problem(number, entry_number, "line_number", reason)
+            owner.problem = chunk.refuse(problem, lines=1)
+        else:
+            owner.lines.append(line)
+            owner.line_numbers.add(line.line_number)
+
+
+# --- Parsing beside the writes -------------------------------------------------------------------------
+
+_DONE = object()
+
+
+def read_ahead[T](items: Iterator[T], *, depth: int = 2) -> Iterator[T]:
+    """Yield items produced by a background thread that stays at most `depth` items ahead.
+
+    The producer must not touch the database (Django connections are per thread). While the caller
+    waits on PostgreSQL, the GIL is free and the producer works: parsing overlaps with writing.
+    An exception in the producer is raised here; leaving the loop early stops the producer.
+    """
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_DONE, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put((_DONE, exc))
+
+    thread = threading.Thread(target=produce, name="feed-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        stop.set()
+        try:  # unblock a producer waiting for room
+            while True:
+                queue.get_nowait()
+        except Empty:
+            pass
+        thread.join()
