@@ -8,21 +8,25 @@ identifiers.py; the fast paths below only skip work for values already in their 
 
 import csv
 import json
+import multiprocessing
 import operator
 import re
-import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from queue import Empty, Full, Queue
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
 from .identifiers import normalize_entry_number, normalize_hts, normalize_ior
-from .models import LiquidationStatus
+
+# No Django models here: a parser process imports this module without setting Django up.
+# The liquidation statuses of models.LiquidationStatus (a test keeps the two the same).
+LIQUIDATION_STATUSES = ("unliquidated", "liquidated", "extended", "suspended", "deemed_liquidated")
+UNLIQUIDATED = "unliquidated"
 
 # Every record, CSV row or JSON object, becomes a tuple of stripped-or-raw text in this order.
 FIELDS = (
@@ -66,13 +70,33 @@ FIELDS = (
     DUTY,
 ) = range(len(FIELDS))
 
+# The entry columns a feed may change, and the order of an EntryRow's values.
+UPDATABLE = (
+    "entry_type",
+    "entry_date",
+    "importation_date",
+    "scheduled_liquidation_date",
+    "liquidation_date",
+    "liquidation_status",
+    "extension_requested_by_importer",
+    "reliquidation_date",
+    "summary_under_review",
+)
+ENTRY_VALUES = ("filer_code", "port_id", *UPDATABLE)
+
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y", "t"}, {"", "0", "false", "no", "n", "f"}
 MAX_VALUE = Decimal("999999999999.99")
 CENT = Decimal("0.01")
 # Amounts already in plain form: no sign, no exponent, no leading zeros, at most 12 + 2 digits.
 _PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?")
-_LIQUIDATED = frozenset({LiquidationStatus.LIQUIDATED, LiquidationStatus.DEEMED_LIQUIDATED})
-_STATUSES = frozenset(LiquidationStatus.values)
+# A line whose line number, HTS number and amounts need no work: "3", "8471300100", "1234.50", and
+# a duty in the same form or "0" or empty. Any other form goes through the full checks.
+_PLAIN_LINE = re.compile(
+    r"[1-9][0-9]{0,3}\x1f(?!00|77)[0-9]{10}\x1f(?:0|[1-9][0-9]{0,11})\.[0-9]{2}"
+    r"\x1f(?:(?:0|[1-9][0-9]{0,11})\.[0-9]{2}|0?)"
+)
+_LIQUIDATED = frozenset({"liquidated", "deemed_liquidated"})
+_STATUSES = frozenset(LIQUIDATION_STATUSES)
 JSON_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
 
 
@@ -108,6 +132,19 @@ class LineRecord(NamedTuple):
     center_id: int | None
 
 
+def line_piece(line: LineRecord) -> str:
+    """A line as its entry's COPY text without the entry id: "3\t8471300100\t1234.50\t0.00\t7"."""
+    center = "\\N" if line.center_id is None else line.center_id
+    return f"{line.line_number}\t{line.hts_number}\t{line.entered_value}\t{line.duty}\t{center}"
+
+
+def line_from_piece(piece: str, *, line: int, entry_number: str) -> LineRecord:
+    line_number, hts, value, duty, center = piece.split("\t")
+    return LineRecord(
+        line, entry_number, int(line_number), hts, value, duty, None if center == "\\N" else int(center)
+    )
+
+
 @dataclass
 class EntryRecord:
     line: int
@@ -115,9 +152,44 @@ class EntryRecord:
     values: dict
     importer_number: str
     importer_name: str
-    lines: list[LineRecord] = field(default_factory=list)
+    # Its lines as line_piece text: they travel between processes and into COPY as they are.
+    lines: list[str] = field(default_factory=list)
     line_numbers: set[int] = field(default_factory=set)
+    # What its lines add to the importer's commodity mix: {Center id: [lines, value in cents]}.
+    mix: dict[int, list[int]] = field(default_factory=dict)
     problem: Problem | None = None
+
+    def row(self) -> "EntryRow":
+        return EntryRow(
+            self.line,
+            self.entry_number,
+            self.importer_number,
+            self.importer_name,
+            tuple(self.values[name] for name in ENTRY_VALUES),
+            "\n".join(self.lines),
+            len(self.lines),
+            tuple((center_id, count, cents) for center_id, (count, cents) in self.mix.items()),
+        )
+
+
+class EntryRow(NamedTuple):
+    """A checked entry as the ingest writes it: flat, so a chunk crosses between processes cheaply."""
+
+    line: int
+    entry_number: str
+    importer_number: str
+    importer_name: str
+    values: tuple  # in ENTRY_VALUES order
+    lines: str  # its lines as line_piece text, one per text line
+    line_count: int
+    mix: tuple[tuple[int, int, int], ...]  # what its lines add to the mix: (Center id, lines, cents)
+
+    def line_records(self) -> list[LineRecord]:
+        if not self.lines:
+            return []
+        return [
+            line_from_piece(p, line=self.line, entry_number=self.entry_number) for p in self.lines.split("\n")
+        ]
 
 
 @dataclass
@@ -130,6 +202,8 @@ class Chunk:
     problems: list[Problem] = field(default_factory=list)
     entries_refused: int = 0
     lines_refused: int = 0
+    records: int = 0  # records of the file read into this chunk, for progress
+    valid: list[EntryRow] = field(default_factory=list)  # set by seal()
 
     def refuse(self, problem: Problem, *, entries: int = 0, lines: int = 0) -> Problem:
         self.problems.append(problem)
@@ -137,17 +211,17 @@ class Chunk:
         self.lines_refused += lines
         return problem
 
-    def valid_entries(self) -> list[EntryRecord]:
-        """The entries to write; an entry refused because of one of its lines is reported here."""
-        valid = []
+    def seal(self) -> "Chunk":
+        """Keep the entries to write in `valid`; report those refused because of one of their lines."""
         for record in self.entries.values():
             if record.problem is None:
-                valid.append(record)
+                self.valid.append(record.row())
             elif record.values:  # a valid entry refused because of one of its lines
                 reason = f"entry not written: {record.problem.reason}"
                 problem = Problem(record.line, record.entry_number, "lines", reason)
                 self.refuse(problem, entries=1, lines=len(record.lines))
-        return valid
+        self.entries = {}
+        return self
 
 
 # --- Reading -------------------------------------------------------------------------------------------
@@ -290,11 +364,9 @@ def parse_entry(
     if not (len(entry_type) == 2 and entry_type.isascii() and entry_type.isdigit()):
         raise RecordError("entry_type", f"{entry_type!r} is not a 2-digit entry type code")
     entry_date = _date(record, ENTRY_DATE, required=True)
-    status = record[LIQUIDATION_STATUS].strip() or LiquidationStatus.UNLIQUIDATED
+    status = record[LIQUIDATION_STATUS].strip() or UNLIQUIDATED
     if status not in _STATUSES:
-        raise RecordError(
-            "liquidation_status", f"{status!r} is not one of {', '.join(LiquidationStatus.values)}"
-        )
+        raise RecordError("liquidation_status", f"{status!r} is not one of {', '.join(LIQUIDATION_STATUSES)}")
     values = {
         "filer_code": entry_number[:3],
         "port_id": port,
@@ -353,15 +425,10 @@ def _hts(record: tuple) -> str:
 class FeedParser:
     """Turn a feed file into chunks of whole, checked entries (and the lines of earlier entries)."""
 
-    PROGRESS_STEP = 1000
-
-    def __init__(
-        self, *, ports: frozenset[str], heading_centers: dict[str, int], chunk_entries: int, progress=None
-    ):
+    def __init__(self, *, ports: frozenset[str], heading_centers: dict[str, int], chunk_entries: int):
         self.ports = ports
         self.heading_centers = heading_centers
         self.chunk_entries = chunk_entries
-        self.progress = progress
         # Lines follow their entry and repeat its number: check each number once, not once per line.
         self._last_raw_entry_number = ""
         self._last_entry_number = ""
@@ -377,13 +444,10 @@ class FeedParser:
         return number
 
     def chunks(self, path: Path) -> Iterator[Chunk]:
+        """Sealed chunks of at most chunk_entries entries, each with the lines that follow them."""
         chunk = Chunk()
-        unreported = 0
         for number, record in read_records(path):
-            unreported += 1
-            if unreported == self.PROGRESS_STEP and self.progress is not None:
-                self.progress.update(unreported)
-                unreported = 0
+            chunk.records += 1
             if type(record) is str:  # unreadable
                 chunk.refuse(Problem(number, "", "record", record), lines=1)
                 continue
@@ -394,14 +458,12 @@ class FeedParser:
                 self._add_line(chunk, number, record)
             elif kind == "entry":
                 if len(chunk.entries) >= self.chunk_entries:
-                    yield chunk
+                    yield chunk.seal()
                     chunk = Chunk()
                 self._add_entry(chunk, number, record)
             else:
                 chunk.refuse(Problem(number, "", "record", f"{kind!r} is neither 'entry' nor 'line'"))
-        if self.progress is not None and unreported:
-            self.progress.update(unreported)
-        yield chunk
+        yield chunk.seal()
 
     def _add_entry(self, chunk: Chunk, number: int, record: tuple) -> None:
         try:
@@ -429,18 +491,33 @@ class FeedParser:
         return self._last_entry_number
 
     def _add_line(self, chunk: Chunk, number: int, record: tuple) -> None:
+        line_number, hts, value, duty = record[LINE_NUMBER:]
+        plain = _PLAIN_LINE.fullmatch(f"{line_number}\x1f{hts}\x1f{value}\x1f{duty}")
         try:
-            entry_number = self._entry_number_of_line(record)
-            hts = _hts(record)
-            line = LineRecord(
-                number,
-                entry_number,
-                _line_number(record),
-                hts,
-                _amount(record, ENTERED_VALUE, required=True),
-                _amount(record, DUTY, required=False),
-                self.heading_centers.get(hts[:4]),
-            )
+            if plain is not None and record[ENTRY_NUMBER] == self._last_raw_entry_number:
+                # The common case, one regular expression: every value already in canonical form.
+                entry_number = self._last_entry_number
+                line = LineRecord(
+                    number,
+                    entry_number,
+                    int(line_number),
+                    hts,
+                    value,
+                    duty if len(duty) > 1 else "0.00",
+                    self.heading_centers.get(hts[:4]),
+                )
+            else:
+                entry_number = self._entry_number_of_line(record)
+                hts = _hts(record)
+                line = LineRecord(
+                    number,
+                    entry_number,
+                    _line_number(record),
+                    hts,
+                    _amount(record, ENTERED_VALUE, required=True),
+                    _amount(record, DUTY, required=False),
+                    self.heading_centers.get(hts[:4]),
+                )
         except RecordError as exc:
             raw = record[ENTRY_NUMBER].strip()
             chunk.refuse(Problem(number, raw, exc.field, exc.reason), lines=1)
@@ -459,58 +536,59 @@ class FeedParser:
             problem = Problem(number, entry_number, "line_number", reason)
             owner.problem = chunk.refuse(problem, lines=1)
         else:
-            owner.lines.append(line)
+            owner.lines.append(line_piece(line))
             owner.line_numbers.add(line.line_number)
+            if line.center_id is not None:
+                total = owner.mix.get(line.center_id)
+                if total is None:
+                    total = owner.mix[line.center_id] = [0, 0]
+                total[0] += 1
+                # Canonical amounts have two decimals: whole cents add exactly, and fast.
+                total[1] += int(line.entered_value.replace(".", ""))
 
 
 # --- Parsing beside the writes -------------------------------------------------------------------------
 
-_DONE = object()
+# Below this size a file is parsed in the importing process: starting a parser process costs more.
+PARALLEL_FROM_BYTES = 4 * 1024 * 1024
 
 
-def read_ahead[T](items: Iterator[T], *, depth: int = 2) -> Iterator[T]:
-    """Yield items produced by a background thread that stays at most `depth` items ahead.
+def parse_chunks(path: Path, *, parallel: bool | None = None, **parser_options) -> Iterator[Chunk]:
+    """The sealed chunks of a feed file, parsed in a process of its own for big files.
 
-    The producer must not touch the database (Django connections are per thread). While the caller
-    waits on PostgreSQL, the GIL is free and the producer works: parsing overlaps with writing.
-    An exception in the producer is raised here; leaving the loop early stops the producer.
+    In a second process the parsing (two thirds of the import's Python work) runs on the other core
+    while this one writes, with no lock shared between them; chunks come over a pipe, at most two ahead.
     """
-    queue: Queue = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((item, None)):
-                    return
-            put((_DONE, None))
-        except BaseException as exc:  # handed to the consumer, which raises it
-            put((_DONE, exc))
-
-    thread = threading.Thread(target=produce, name="feed-reader", daemon=True)
-    thread.start()
+    if parallel is None:
+        parallel = path.stat().st_size >= PARALLEL_FROM_BYTES
+    parser = FeedParser(**parser_options)
+    if not parallel:
+        yield from parser.chunks(path)
+        return
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connections
+    queue = context.Queue(maxsize=2)
+    process = context.Process(target=_parse_into, args=(parser, path, queue), name="feed-parser", daemon=True)
+    process.start()
     try:
         while True:
-            item, error = queue.get()
-            if error is not None:
-                raise error
-            if item is _DONE:
-                return
+            item = queue.get()
+            if item is None:
+                break
+            if isinstance(item, str):
+                raise RuntimeError(f"the feed parser failed:\n{item}")
             yield item
+        process.join()
     finally:
-        stop.set()
-        try:  # unblock a producer waiting for room
-            while True:
-                queue.get_nowait()
-        except Empty:
-            pass
-        thread.join()
+        if process.is_alive():
+            process.terminate()
+            process.join()
+
+
+def _parse_into(parser: FeedParser, path: Path, queue) -> None:
+    """The parser process: put each sealed chunk, then None; or the traceback text of a failure."""
+    try:
+        for chunk in parser.chunks(path):
+            queue.put(chunk)
+        queue.put(None)
+    except BaseException:
+        queue.put(traceback.format_exc())

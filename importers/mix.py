@@ -6,7 +6,6 @@ notes what new lines add as MonthlyMixDelta rows (record_new_lines), and every r
 them in first (fold_deltas); changed lines get their importers' rows rebuilt (refresh_monthly_mix).
 """
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from .bulk import insert_rows
 from .models import ImporterMonthlyMix, MonthlyMixDelta
 
 _CHUNK = 5000
@@ -71,28 +71,18 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None, *, since: dat
     return written
 
 
-def record_new_lines(entry_ids: list[int]) -> int:
-    """Note what the lines of newly written entries add to the rollup, as MonthlyMixDelta rows.
+def record_new_lines(added: dict[tuple[int, date, int], tuple[int, Decimal]]) -> None:
+    """Note what new lines add to the rollup: {(importer, month, Center): (lines, value)}.
 
-    The ingest's path for new entries: aggregated in the database, in the caller's transaction, and
-    inserted, not merged; fold_deltas merges them later. Lines that change or move go through
-    refresh_monthly_mix instead. Returns the delta rows written.
+    The ingest's path for new entries, in its chunk's transaction: plain inserts (COPY) into
+    MonthlyMixDelta, which fold_deltas merges later. Lines that change or move go through
+    refresh_monthly_mix instead.
     """
-    if not entry_ids:
-        return 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {MonthlyMixDelta._meta.db_table}
-                (importer_id, month, center_id, line_count, entered_value)
-            SELECT e.importer_id, {_month_sql()}, l.center_id, COUNT(*), SUM(l.entered_value)
-            FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
-            WHERE l.center_id IS NOT NULL AND {_any_of("l.entry_id")}
-            GROUP BY 1, 2, 3
-            """,
-            [_array_param(entry_ids)],
-        )
-        return cursor.rowcount
+    insert_rows(
+        MonthlyMixDelta,
+        ["importer_id", "month", "center_id", "line_count", "entered_value"],
+        ((i, m, c, n, v) for (i, m, c), (n, v) in added.items()),
+    )
 
 
 @transaction.atomic
@@ -133,16 +123,6 @@ def fold_deltas() -> int:
         touched = cursor.rowcount
         cursor.execute(f"DELETE FROM {delta_table}")
         return touched
-
-
-def _any_of(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)"
-    return f"{column} IN (SELECT value FROM json_each(%s))"
-
-
-def _array_param(values: list) -> object:
-    return list(values) if connection.vendor == "postgresql" else json.dumps(list(values))
 
 
 def _repair_all(cursor, mix_table: str, *, since: date | None) -> int:
