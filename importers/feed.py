@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import operator
 import re
+import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -149,7 +150,7 @@ def line_from_piece(piece: str, *, line: int, entry_number: str) -> LineRecord:
 class EntryRecord:
     line: int
     entry_number: str
-    values: dict
+    values: tuple  # in ENTRY_VALUES order; empty for an entry refused while parsed
     importer_number: str
     importer_name: str
     # Its lines as line_piece text: they travel between processes and into COPY as they are.
@@ -165,10 +166,10 @@ class EntryRecord:
             self.entry_number,
             self.importer_number,
             self.importer_name,
-            tuple(self.values[name] for name in ENTRY_VALUES),
+            self.values,
             "\n".join(self.lines),
             len(self.lines),
-            tuple((center_id, count, cents) for center_id, (count, cents) in self.mix.items()),
+            self.mix,
         )
 
 
@@ -182,7 +183,12 @@ class EntryRow(NamedTuple):
     values: tuple  # in ENTRY_VALUES order
     lines: str  # its lines as line_piece text, one per text line
     line_count: int
-    mix: tuple[tuple[int, int, int], ...]  # what its lines add to the mix: (Center id, lines, cents)
+    mix: dict[int, list[int]]  # what its lines add to the mix: {Center id: [lines, value in cents]}
+
+    def __reduce__(self):
+        # Rebuilt by tuple.__new__ in C: a named tuple's own constructor made unpickling a chunk
+        # cost 0.3 s in the writing process.
+        return tuple.__new__, (EntryRow, tuple(self))
 
     def line_records(self) -> list[LineRecord]:
         if not self.lines:
@@ -367,30 +373,31 @@ def parse_entry(
     status = record[LIQUIDATION_STATUS].strip() or UNLIQUIDATED
     if status not in _STATUSES:
         raise RecordError("liquidation_status", f"{status!r} is not one of {', '.join(LIQUIDATION_STATUSES)}")
-    values = {
-        "filer_code": entry_number[:3],
-        "port_id": port,
-        "entry_type": entry_type,
-        "entry_date": entry_date,
-        "importation_date": _date(record, IMPORTATION_DATE) or entry_date,
-        "scheduled_liquidation_date": _date(record, SCHEDULED_LIQUIDATION_DATE),
-        "liquidation_date": _date(record, LIQUIDATION_DATE),
-        "liquidation_status": status,
-        "extension_requested_by_importer": _bool(record, EXTENSION_REQUESTED),
-        "reliquidation_date": _date(record, RELIQUIDATION_DATE),
-        "summary_under_review": _bool(record, SUMMARY_UNDER_REVIEW),
-    }
-    if status in _LIQUIDATED and values["liquidation_date"] is None:
+    liquidation_date = _date(record, LIQUIDATION_DATE)
+    scheduled = _date(record, SCHEDULED_LIQUIDATION_DATE)
+    reliquidation_date = _date(record, RELIQUIDATION_DATE)
+    if status in _LIQUIDATED and liquidation_date is None:
         raise RecordError("liquidation_date", f"is required when the status is {status}")
-    if status not in _LIQUIDATED and values["liquidation_date"] is not None:
+    if status not in _LIQUIDATED and liquidation_date is not None:
         raise RecordError("liquidation_date", f"must be empty while the status is {status}")
-    for name in ("scheduled_liquidation_date", "liquidation_date"):
-        if values[name] is not None and values[name] < entry_date:
-            raise RecordError(name, f"{values[name]} is before the entry date {entry_date}")
-    if values["reliquidation_date"] is not None and (
-        values["liquidation_date"] is None or values["reliquidation_date"] < values["liquidation_date"]
-    ):
+    for name, value in (("scheduled_liquidation_date", scheduled), ("liquidation_date", liquidation_date)):
+        if value is not None and value < entry_date:
+            raise RecordError(name, f"{value} is before the entry date {entry_date}")
+    if reliquidation_date is not None and (liquidation_date is None or reliquidation_date < liquidation_date):
         raise RecordError("reliquidation_date", "must follow a liquidation date")
+    values = (  # in ENTRY_VALUES order
+        entry_number[:3],
+        port,
+        entry_type,
+        entry_date,
+        _date(record, IMPORTATION_DATE) or entry_date,
+        scheduled,
+        liquidation_date,
+        status,
+        _bool(record, EXTENSION_REQUESTED),
+        reliquidation_date,
+        _bool(record, SUMMARY_UNDER_REVIEW),
+    )
     return EntryRecord(
         line=number,
         entry_number=entry_number,
@@ -433,6 +440,9 @@ class FeedParser:
         self._last_raw_entry_number = ""
         self._last_entry_number = ""
         self._importer_numbers: dict[str, str] = {}
+        # The entry the lines that follow belong to, by its number as written: their fast path.
+        self._owner_raw = ""
+        self._owner: EntryRecord | None = None
 
     def _importer_number(self, raw: str) -> str:
         """normalize_ior, remembered: an importer's entries repeat its number (invalid ones raise again)."""
@@ -473,7 +483,7 @@ class FeedParser:
             problem = chunk.refuse(Problem(number, raw, exc.field, exc.reason), entries=1)
             # Its lines must be refused too: remember the entry as invalid.
             key = raw.replace("-", "").upper()
-            chunk.entries[key] = EntryRecord(number, key, {}, "", "", problem=problem)
+            chunk.entries[key] = EntryRecord(number, key, (), "", "", problem=problem)
             return
         previous = chunk.entries.get(parsed.entry_number)
         if previous is not None:
@@ -482,6 +492,7 @@ class FeedParser:
             return
         chunk.entries[parsed.entry_number] = parsed
         self._last_raw_entry_number, self._last_entry_number = record[ENTRY_NUMBER], parsed.entry_number
+        self._owner_raw, self._owner = record[ENTRY_NUMBER], parsed
 
     def _entry_number_of_line(self, record: tuple) -> str:
         raw = record[ENTRY_NUMBER]
@@ -492,32 +503,39 @@ class FeedParser:
 
     def _add_line(self, chunk: Chunk, number: int, record: tuple) -> None:
         line_number, hts, value, duty = record[LINE_NUMBER:]
-        plain = _PLAIN_LINE.fullmatch(f"{line_number}\x1f{hts}\x1f{value}\x1f{duty}")
+        owner = self._owner
+        if (
+            record[ENTRY_NUMBER] == self._owner_raw
+            and _PLAIN_LINE.fullmatch(f"{line_number}\x1f{hts}\x1f{value}\x1f{duty}")
+            and owner.problem is None
+            and int(line_number) not in owner.line_numbers
+        ):
+            # The common case: a line of the entry just read, every value already canonical.
+            owner.line_numbers.add(int(line_number))
+            center_id = self.heading_centers.get(hts[:4])
+            center = "\\N" if center_id is None else center_id
+            owner.lines.append(
+                f"{line_number}\t{hts}\t{value}\t{duty if len(duty) > 1 else '0.00'}\t{center}"
+            )
+            if center_id is not None:
+                total = owner.mix.get(center_id)
+                if total is None:
+                    total = owner.mix[center_id] = [0, 0]
+                total[0] += 1
+                total[1] += int(value.replace(".", ""))  # two decimals: whole cents add exactly
+            return
         try:
-            if plain is not None and record[ENTRY_NUMBER] == self._last_raw_entry_number:
-                # The common case, one regular expression: every value already in canonical form.
-                entry_number = self._last_entry_number
-                line = LineRecord(
-                    number,
-                    entry_number,
-                    int(line_number),
-                    hts,
-                    value,
-                    duty if len(duty) > 1 else "0.00",
-                    self.heading_centers.get(hts[:4]),
-                )
-            else:
-                entry_number = self._entry_number_of_line(record)
-                hts = _hts(record)
-                line = LineRecord(
-                    number,
-                    entry_number,
-                    _line_number(record),
-                    hts,
-                    _amount(record, ENTERED_VALUE, required=True),
-                    _amount(record, DUTY, required=False),
-                    self.heading_centers.get(hts[:4]),
-                )
+            entry_number = self._entry_number_of_line(record)
+            hts = _hts(record)
+            line = LineRecord(
+                number,
+                entry_number,
+                _line_number(record),
+                hts,
+                _amount(record, ENTERED_VALUE, required=True),
+                _amount(record, DUTY, required=False),
+                self.heading_centers.get(hts[:4]),
+            )
         except RecordError as exc:
             raw = record[ENTRY_NUMBER].strip()
             chunk.refuse(Problem(number, raw, exc.field, exc.reason), lines=1)
@@ -586,6 +604,9 @@ def parse_chunks(path: Path, *, parallel: bool | None = None, **parser_options) 
 
 def _parse_into(parser: FeedParser, path: Path, queue) -> None:
     """The parser process: put each sealed chunk, then None; or the traceback text of a failure."""
+    # The queue's feeder thread pickles and sends while this one parses; each of its pipe writes
+    # waited up to the default 5 ms for the interpreter lock.
+    sys.setswitchinterval(0.0005)
     try:
         for chunk in parser.chunks(path):
             queue.put(chunk)

@@ -70,7 +70,11 @@ class Summary:
 
 
 class Ingest:
-    """One import run over one file; call run() once."""
+    """One import run over one file; call run() once.
+
+    Its lookups are by sets of keys: `.order_by()` drops the models' default ordering, which cost a
+    sort of 20,000 rows per query.
+    """
 
     def __init__(self, *, today: date | None = None, chunk_entries: int = 20000, progress=None):
         self.today = today or timezone.localdate()
@@ -127,9 +131,11 @@ class Ingest:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 # The planner's cost estimates for 20,000-key lookups call for JIT compilation,
-                # which took longer (~0.2 s a query) than running the queries.
+                # which took longer (~0.2 s a query) than running the queries, and for parallel
+                # workers, which take the core the parser process runs on.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
+                    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             liquidation_changed, new_importers = self._write(entries, orphan_lines)
         self.new_importer_ids |= new_importers
         if liquidation_changed:
@@ -145,9 +151,9 @@ class Ingest:
         # Plain rows, not model instances: most entries of a re-import are unchanged.
         existing = {
             row[0]: row
-            for row in Entry.objects.filter(
-                entry_number__any_of=[r.entry_number for r in entries]
-            ).values_list("entry_number", "id", "importer_id", *ENTRY_VALUES)
+            for row in Entry.objects.order_by()
+            .filter(entry_number__any_of=[r.entry_number for r in entries])
+            .values_list("entry_number", "id", "importer_id", *ENTRY_VALUES)
         }
         to_create, to_update, kept, changed_facts, redated = [], [], [], [], set()
         for record in entries:
@@ -197,13 +203,15 @@ class Ingest:
 
         entry_ids = {number: row[1] for number, row in existing.items()}
         entry_ids.update(
-            Entry.objects.filter(entry_number__any_of=[r.entry_number for r in to_create]).values_list(
-                "entry_number", "id"
-            )
+            Entry.objects.order_by()
+            .filter(entry_number__any_of=[r.entry_number for r in to_create])
+            .values_list("entry_number", "id")
         )
         orphan_numbers = {line.entry_number for line in orphan_lines} - entry_ids.keys()
         entry_ids.update(
-            Entry.objects.filter(entry_number__any_of=list(orphan_numbers)).values_list("entry_number", "id")
+            Entry.objects.order_by()
+            .filter(entry_number__any_of=list(orphan_numbers))
+            .values_list("entry_number", "id")
         )
         other_lines = [line for r in kept for line in r.line_records()]
         for line in orphan_lines:
@@ -226,9 +234,9 @@ class Ingest:
         rebuild = redated
         if changed_lines:
             rebuild |= set(
-                Entry.objects.filter(entry_number__any_of=list(changed_lines)).values_list(
-                    "importer_id", flat=True
-                )
+                Entry.objects.order_by()
+                .filter(entry_number__any_of=list(changed_lines))
+                .values_list("importer_id", flat=True)
             )
         if rebuild:
             refresh_monthly_mix(rebuild)
@@ -253,7 +261,7 @@ class Ingest:
                 importer_ids[record.importer_number],
                 record.values[ENTRY_DATE].replace(day=1),
             )
-            for center_id, count, cents in record.mix:
+            for center_id, (count, cents) in record.mix.items():
                 total = added.get((importer_id, month, center_id))
                 if total is None:
                     added[importer_id, month, center_id] = [count, cents]
@@ -268,7 +276,9 @@ class Ingest:
         Returns the entries still to write, the importer ids by number, and the importers created.
         """
         numbers = list({r.importer_number for r in entries})
-        ids = dict(Importer.objects.filter(ior_number__any_of=numbers).values_list("ior_number", "id"))
+        ids = dict(
+            Importer.objects.order_by().filter(ior_number__any_of=numbers).values_list("ior_number", "id")
+        )
         names: dict[str, str] = {}
         for record in entries:
             if record.importer_number not in ids and record.importer_name:
@@ -285,7 +295,7 @@ class Ingest:
         # ignore_conflicts: an importer created meanwhile by a concurrent import is simply found.
         Importer.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
         created = dict(
-            Importer.objects.filter(ior_number__any_of=list(names)).values_list("ior_number", "id")
+            Importer.objects.order_by().filter(ior_number__any_of=list(names)).values_list("ior_number", "id")
         )
         ids.update(created)
         self.summary.importers_created += len(created)
@@ -295,9 +305,11 @@ class Ingest:
         """Lines of entries already stored: insert new ones, update changed ones; return whose changed."""
         if not lines:
             return set()
-        rows = EntryLine.objects.filter(
-            entry_id__any_of=list({entry_ids[line.entry_number] for line in lines})
-        ).values_list("entry_id", "line_number", "id", "hts_number", "entered_value", "duty")
+        rows = (
+            EntryLine.objects.order_by()
+            .filter(entry_id__any_of=list({entry_ids[line.entry_number] for line in lines}))
+            .values_list("entry_id", "line_number", "id", "hts_number", "entered_value", "duty")
+        )
         existing = {(row[0], row[1]): (row[2], row[3], str(row[4]), str(row[5])) for row in rows}
         to_create, to_update, changed = [], [], set()
         for line in lines:
