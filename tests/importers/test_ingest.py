@@ -292,3 +292,99 @@ def test_rollup_kept_by_the_ingest_equals_a_full_rebuild(tmp_path):
     refresh_monthly_mix(None)
     assert kept == snapshot()
     assert sum(row[3] for row in kept) == 36
+
+
+def mixed_feed(tmp_path: Path) -> Path:
+    """Valid and invalid records of every kind, lines in canonical and other forms."""
+    rows = [
+        entry(E1),
+        line(E1, 1),
+        line(E1, 2, hts="8471.30.0100", value="1,000"),  # refuses the whole entry
+        entry(E2, entry_date="15/01/2026"),
+        line(E2, 1),
+        entry(E3, importer_number="98-7654321AA", importer_name="Other Co"),
+        line(E3, 1, value="12.5", duty=""),
+        line(E3, 2, hts="3901 10 0000", value="0012.50", duty="1e1"),
+        line(make_entry_number("ZZZ", 9), 1),
+    ]
+    for n in range(4, 30):
+        number = make_entry_number("ABC", n)
+        rows += [
+            entry(number),
+            line(number, 1, value=f"{n}.00"),
+            line(number, 2, hts="9402100000", value="7"),
+        ]
+    return write_csv(tmp_path, rows)
+
+
+def outcome(summary):
+    lines = sorted(
+        EntryLine.objects.values_list("entry__entry_number", "line_number", "entered_value", "duty")
+    )
+    mix = sorted(
+        ImporterMonthlyMix.objects.values_list("importer__ior_number", "center__ace_id", "line_count")
+    )
+    return summary.as_text(), [str(p) for p in summary.problems], lines, mix
+
+
+def test_parsing_in_a_second_process_gives_the_same_import(tmp_path):
+    path = mixed_feed(tmp_path)
+    inline = outcome(import_entries(path, parallel=False, chunk_entries=7))
+    EntryLine.objects.all().delete()
+    Entry.objects.all().delete()
+    ImporterMonthlyMix.objects.all().delete()
+    AccountAssignment.objects.all().delete()
+    Importer.objects.all().delete()
+    assert outcome(import_entries(path, parallel=True, chunk_entries=7)) == inline
+    text, problems, lines, _ = inline
+    assert "entries: 27 created" in text
+    assert any("line 4" in p and "entered_value" in p for p in problems)
+    # Amounts in other forms are stored as their value; an empty duty is zero.
+    assert (E3, 1, Decimal("12.50"), Decimal("0.00")) in lines
+    assert (E3, 2, Decimal("12.50"), Decimal("10.00")) in lines
+
+
+def test_a_failing_parser_process_fails_the_import(tmp_path):
+    path = tmp_path / "feed.csv"
+    path.write_bytes(b"record,entry_number\nentry,\xff\xfe\n")
+    with pytest.raises(RuntimeError, match="UnicodeDecodeError"):
+        import_entries(path, parallel=True)
+
+
+def test_parser_statuses_are_the_models():
+    from importers import feed
+    from importers.models import LiquidationStatus
+
+    assert feed.LIQUIDATION_STATUSES == tuple(LiquidationStatus.values)
+    assert feed.UNLIQUIDATED == LiquidationStatus.UNLIQUIDATED
+
+
+def test_new_lines_reach_the_rollup_through_deltas_folded_once(tmp_path):
+    from importers.mix import fold_deltas, mixes, record_new_lines, refresh_monthly_mix
+    from importers.models import Center, MonthlyMixDelta
+
+    import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1), line(E1, 2)]))
+    assert not MonthlyMixDelta.objects.exists()  # the import folded what it noted
+    importer = Importer.objects.get()
+    machinery = Center.objects.get(ace_id="CEE010")
+    month = Entry.objects.get().entry_date.replace(day=1)
+    record_new_lines({(importer.pk, month, machinery.pk): (3, Decimal("30.00"))})
+    # Readers fold first: the mix counts the pending lines, once.
+    found = mixes([importer.pk], today=month.replace(day=28))[importer.pk]
+    assert found.by_center[machinery.pk] == 5
+    assert fold_deltas() == 0
+    # A rebuild from the lines drops what no line backs (the 3 noted by hand above).
+    record_new_lines({(importer.pk, month, machinery.pk): (3, Decimal("30.00"))})
+    refresh_monthly_mix([importer.pk])
+    assert ImporterMonthlyMix.objects.get(importer=importer).line_count == 2
+    assert not MonthlyMixDelta.objects.exists()
+
+
+def test_a_center_with_lines_cannot_be_deleted(tmp_path):
+    from django.db.models import ProtectedError
+
+    from importers.models import Center
+
+    import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1)]))
+    with pytest.raises(ProtectedError):
+        Center.objects.get(ace_id="CEE010").delete()
