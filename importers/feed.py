@@ -579,6 +579,8 @@ def parse_chunks(path: Path, *, parallel: bool | None = None, **parser_options) 
     """
     if parallel is None:
         parallel = path.stat().st_size >= PARALLEL_FROM_BYTES
+    if multiprocessing.current_process().daemon:
+        parallel = False  # a daemon process (a worker pool's) may not start one
     parser = FeedParser(**parser_options)
     if not parallel:
         yield from parser.chunks(path)
