@@ -1,9 +1,10 @@
 """Reading and checking the entry feed (docs/entry_feed.md): a file in, chunks of checked records out.
 
-No database here: the ingest runs the parser in a thread beside its writes (`read_ahead`), so the
-next chunk is read and checked while PostgreSQL stores the last one. The rules are the validators of
-identifiers.py; the fast paths below only skip work for values already in their canonical form
-(the feed sends millions of those), and every other value goes through the full check and message.
+No database and no Django models here: for big files the ingest runs the parser in a process of its
+own (`parse_chunks`), which reads and checks the next chunks while the importing process writes.
+The rules are the validators of identifiers.py; the fast paths below only skip work for values
+already in their canonical form (the feed sends millions of those), and every other value goes
+through the full check and message.
 """
 
 import csv

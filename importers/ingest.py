@@ -1,7 +1,7 @@
 """Ingest of the entry feed: CSV or JSON Lines of entry and line records (docs/entry_feed.md).
 
-Records are read and checked by importers.feed in a thread of their own, a chunk ahead of the
-writes; an entry and its lines are written together or not at all. Each chunk of whole entries is
+Records are read and checked by importers.feed (for big files in a second process, chunks ahead of
+the writes); an entry and its lines are written together or not at all. Each chunk of whole entries is
 one transaction with set-based writes: one query to read what exists, bulk inserts (COPY on
 PostgreSQL) for what is new, bulk updates for what changed, nothing for what is unchanged. So
 re-importing a file changes nothing, and a file interrupted half-way can simply be imported again.
