@@ -85,6 +85,7 @@ UPDATABLE = (
     "summary_under_review",
 )
 ENTRY_VALUES = ("filer_code", "port_id", *UPDATABLE)
+ENTRY_DATE_VALUE = ENTRY_VALUES.index("entry_date")
 
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "y", "t"}, {"", "0", "false", "no", "n", "f"}
 MAX_VALUE = Decimal("999999999999.99")
@@ -162,6 +163,7 @@ class EntryRecord:
     problem: Problem | None = None
 
     def row(self) -> "EntryRow":
+        month = self.values[ENTRY_DATE_VALUE].replace(day=1).isoformat() if self.values else ""
         return EntryRow(
             self.line,
             self.entry_number,
@@ -170,7 +172,10 @@ class EntryRecord:
             self.values,
             "\n".join(self.lines),
             len(self.lines),
-            self.mix,
+            "\n".join(
+                f"{month}\t{center_id}\t{count}\t{cents // 100}.{cents % 100:02d}"
+                for center_id, (count, cents) in self.mix.items()
+            ),
         )
 
 
@@ -184,7 +189,9 @@ class EntryRow(NamedTuple):
     values: tuple  # in ENTRY_VALUES order
     lines: str  # its lines as line_piece text, one per text line
     line_count: int
-    mix: dict[int, list[int]]  # what its lines add to the mix: {Center id: [lines, value in cents]}
+    # What its lines add to the commodity mix, as COPY text for MonthlyMixDelta without the importer
+    # id: month, Center id, lines, value; one row per Center.
+    mix: str
 
     def __reduce__(self):
         # Rebuilt by tuple.__new__ in C: a named tuple's own constructor made unpickling a chunk

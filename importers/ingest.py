@@ -13,7 +13,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -28,7 +27,7 @@ from .models import Entry, EntryLine, Importer, Port
 from .services import assign_initial_centers
 
 LIQUIDATION_FACTS = frozenset(UPDATABLE) - {"entry_type", "entry_date", "importation_date"}
-PORT, ENTRY_DATE = ENTRY_VALUES.index("port_id"), ENTRY_VALUES.index("entry_date")
+PORT = ENTRY_VALUES.index("port_id")
 LINE_COLUMNS = ("entry_id", "line_number", "hts_number", "entered_value", "duty", "center_id")
 
 __all__ = ["Problem", "Summary", "import_entries", "write_problems_csv"]
@@ -224,13 +223,15 @@ class Ingest:
                 )
                 self._refuse(Problem(line.line, line.entry_number, "entry_number", reason), lines=1)
         # New entries' lines come as COPY text already: only their entry id goes in front of each.
-        copy_text(EntryLine, LINE_COLUMNS, "".join(self._copy_lines(r, entry_ids) for r in to_create))
+        copy_text(
+            EntryLine, LINE_COLUMNS, "".join(_led_by(entry_ids[r.entry_number], r.lines) for r in to_create)
+        )
         self.summary.lines_created += sum(r.line_count for r in to_create)
         changed_lines = self._write_other_lines(other_lines, entry_ids)
 
         # New entries' lines are noted for the rollup; importers whose stored lines changed or moved
         # to another month get their rollup rebuilt.
-        record_new_lines(self._mix_added_by(to_create, importer_ids))
+        record_new_lines("".join(_led_by(importer_ids[r.importer_number], r.mix) for r in to_create))
         rebuild = redated
         if changed_lines:
             rebuild |= set(
@@ -242,33 +243,6 @@ class Ingest:
             refresh_monthly_mix(rebuild)
         self.summary.touched_importer_ids |= rebuild | {importer_ids[r.importer_number] for r in to_create}
         return changed_facts, new_importer_ids
-
-    @staticmethod
-    def _copy_lines(record: EntryRow, entry_ids: dict[str, int]) -> str:
-        if not record.lines:
-            return ""
-        prefix = f"{entry_ids[record.entry_number]}\t"
-        return prefix + record.lines.replace("\n", "\n" + prefix) + "\n"
-
-    @staticmethod
-    def _mix_added_by(
-        created: list[EntryRow], importer_ids: dict[str, int]
-    ) -> dict[tuple[int, date, int], tuple[int, Decimal]]:
-        """What new entries add to the rollup: {(importer, month, Center): (lines, value)}."""
-        added: dict[tuple[int, date, int], list[int]] = {}
-        for record in created:
-            importer_id, month = (
-                importer_ids[record.importer_number],
-                record.values[ENTRY_DATE].replace(day=1),
-            )
-            for center_id, (count, cents) in record.mix.items():
-                total = added.get((importer_id, month, center_id))
-                if total is None:
-                    added[importer_id, month, center_id] = [count, cents]
-                else:
-                    total[0] += count
-                    total[1] += cents
-        return {key: (count, Decimal(cents).scaleb(-2)) for key, (count, cents) in added.items()}
 
     def _importers(self, entries: list[EntryRow]) -> tuple[list[EntryRow], dict[str, int], set[int]]:
         """Find or create the importers of a chunk's entries; refuse the entries of a nameless new one.
@@ -342,6 +316,14 @@ class Ingest:
             line.duty,
             line.center_id,
         )
+
+
+def _led_by(key: int, rows: str) -> str:
+    """COPY text rows (one per text line, none if empty) with `key` put in front as the first column."""
+    if not rows:
+        return ""
+    prefix = f"{key}\t"
+    return prefix + rows.replace("\n", "\n" + prefix) + "\n"
 
 
 def import_entries(

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from .bulk import insert_rows
+from .bulk import copy_text
 from .models import ImporterMonthlyMix, MonthlyMixDelta
 
 _CHUNK = 5000
@@ -71,18 +71,14 @@ def refresh_monthly_mix(importer_ids: Iterable[int] | None = None, *, since: dat
     return written
 
 
-def record_new_lines(added: dict[tuple[int, date, int], tuple[int, Decimal]]) -> None:
-    """Note what new lines add to the rollup: {(importer, month, Center): (lines, value)}.
+def record_new_lines(rows: str) -> None:
+    """Note what new lines add to the rollup, given as COPY text rows of MonthlyMixDelta.
 
-    The ingest's path for new entries, in its chunk's transaction: plain inserts (COPY) into
-    MonthlyMixDelta, which fold_deltas merges later. Lines that change or move go through
-    refresh_monthly_mix instead.
+    Each row: importer id, month, Center id, lines, value, tab-separated. The ingest's path for new
+    entries, in its chunk's transaction: plain inserts (COPY), which fold_deltas merges later.
+    Lines that change or move go through refresh_monthly_mix instead.
     """
-    insert_rows(
-        MonthlyMixDelta,
-        ["importer_id", "month", "center_id", "line_count", "entered_value"],
-        ((i, m, c, n, v) for (i, m, c), (n, v) in added.items()),
-    )
+    copy_text(MonthlyMixDelta, ["importer_id", "month", "center_id", "line_count", "entered_value"], rows)
 
 
 @transaction.atomic

@@ -368,13 +368,14 @@ def test_new_lines_reach_the_rollup_through_deltas_folded_once(tmp_path):
     importer = Importer.objects.get()
     machinery = Center.objects.get(ace_id="CEE010")
     month = Entry.objects.get().entry_date.replace(day=1)
-    record_new_lines({(importer.pk, month, machinery.pk): (3, Decimal("30.00"))})
+    pending = f"{importer.pk}\t{month}\t{machinery.pk}\t3\t30.00\n"
+    record_new_lines(pending)
     # Readers fold first: the mix counts the pending lines, once.
     found = mixes([importer.pk], today=month.replace(day=28))[importer.pk]
     assert found.by_center[machinery.pk] == 5
     assert fold_deltas() == 0
     # A rebuild from the lines drops what no line backs (the 3 noted by hand above).
-    record_new_lines({(importer.pk, month, machinery.pk): (3, Decimal("30.00"))})
+    record_new_lines(pending)
     refresh_monthly_mix([importer.pk])
     assert ImporterMonthlyMix.objects.get(importer=importer).line_count == 2
     assert not MonthlyMixDelta.objects.exists()
