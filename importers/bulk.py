@@ -57,6 +57,21 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     model.objects.bulk_create((model(**dict(zip(names, row, strict=True))) for row in rows), batch_size=2000)
 
 
+def reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """Take `count` primary keys from the table's sequence, so rows go in with their ids and need
+    no reading back (PostgreSQL); None elsewhere, where the database assigns them on insert."""
+    if connection.vendor != "postgresql" or not count:
+        return None
+    with connection.cursor() as cursor:
+        # One text value, not `count` rows: fetching 20,000 rows costs more than taking the ids.
+        cursor.execute(
+            "SELECT string_agg(nextval(seq)::text, ',') FROM generate_series(1, %s), "
+            "(SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) AS s",
+            [count, model._meta.db_table, model._meta.pk.column],
+        )
+        return [int(value) for value in cursor.fetchone()[0].split(",")]
+
+
 def copy_text(model: type[models.Model], columns: Sequence[str], text: str) -> None:
     """Insert rows given as COPY text: tab-separated values, \\N for NULL, one row per line.
 

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import resolver
-from .bulk import copy_text, insert_rows
+from .bulk import copy_text, insert_rows, reserve_ids
 from .feed import ENTRY_VALUES, UPDATABLE, EntryRow, LineRecord, Problem, parse_chunks
 from .identifiers import normalize_ior
 from .mix import fold_deltas, record_new_lines, refresh_monthly_mix
@@ -189,23 +189,13 @@ class Ingest:
                 changed_facts.append(current[1])
             if "entry_date" in changed:  # its lines move to another month of the rollup
                 redated.add(importer_id)
-        now = timezone.now()
-        insert_rows(
-            Entry,
-            ["entry_number", "importer_id", *ENTRY_VALUES, "created_at", "updated_at"],
-            ((r.entry_number, importer_ids[r.importer_number], *r.values, now, now) for r in to_create),
-        )
+        entry_ids = {number: row[1] for number, row in existing.items()}
+        entry_ids.update(self._insert_entries(to_create, importer_ids))
         if to_update:
             Entry.objects.bulk_update(to_update, [*UPDATABLE, "updated_at"], batch_size=1000)
         self.summary.entries_created += len(to_create)
         self.summary.entries_updated += len(to_update)
 
-        entry_ids = {number: row[1] for number, row in existing.items()}
-        entry_ids.update(
-            Entry.objects.order_by()
-            .filter(entry_number__any_of=[r.entry_number for r in to_create])
-            .values_list("entry_number", "id")
-        )
         orphan_numbers = {line.entry_number for line in orphan_lines} - entry_ids.keys()
         entry_ids.update(
             Entry.objects.order_by()
@@ -243,6 +233,23 @@ class Ingest:
             refresh_monthly_mix(rebuild)
         self.summary.touched_importer_ids |= rebuild | {importer_ids[r.importer_number] for r in to_create}
         return changed_facts, new_importer_ids
+
+    @staticmethod
+    def _insert_entries(created: list[EntryRow], importer_ids: dict[str, int]) -> dict[str, int]:
+        """Insert new entries; return their ids by entry number."""
+        now = timezone.now()
+        columns = ["entry_number", "importer_id", *ENTRY_VALUES, "created_at", "updated_at"]
+        rows = [(r.entry_number, importer_ids[r.importer_number], *r.values, now, now) for r in created]
+        ids = reserve_ids(Entry, len(rows))
+        if ids is not None:
+            insert_rows(Entry, ["id", *columns], ((id_, *row) for id_, row in zip(ids, rows, strict=True)))
+            return {r.entry_number: id_ for r, id_ in zip(created, ids, strict=True)}
+        insert_rows(Entry, columns, rows)
+        return dict(
+            Entry.objects.order_by()
+            .filter(entry_number__any_of=[r.entry_number for r in created])
+            .values_list("entry_number", "id")
+        )
 
     def _importers(self, entries: list[EntryRow]) -> tuple[list[EntryRow], dict[str, int], set[int]]:
         """Find or create the importers of a chunk's entries; refuse the entries of a nameless new one.
