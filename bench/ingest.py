@@ -126,9 +126,10 @@ def main() -> None:
     from importers.models import Port
 
     def at_rest() -> None:
-        # Each timed run starts after a checkpoint, with fresh statistics: otherwise whether one of
-        # PostgreSQL's checkpoints (1 GB of WAL per million lines) or an autovacuum lands inside a
-        # run moved the figures by ±20 %.
+        # Each timed run starts with the written feed on disk, after a checkpoint, with fresh
+        # statistics: otherwise whether the kernel's writeback, one of PostgreSQL's checkpoints (1 GB
+        # of WAL per million lines) or an autovacuum landed inside a run moved the figures by ±20 %.
+        os.sync()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
             cursor.execute("CHECKPOINT")

@@ -46,7 +46,8 @@ models.ForeignObject.register_lookup(AnyOf)  # relations keep lookups of their o
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """Insert rows (tuples in table-column order) as fast as the database allows."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        # The raw cursor's errors are psycopg's: wrap them in Django's (IntegrityError and the rest).
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             raw = cursor.connection.cursor()
             with raw.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in rows:
@@ -81,7 +82,7 @@ def copy_text(model: type[models.Model], columns: Sequence[str], text: str) -> N
     if not text:
         return
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             raw = cursor.connection.cursor()
             with raw.copy(f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN") as copy:
                 copy.write(text)
