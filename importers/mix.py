@@ -220,7 +220,7 @@ def mixes(
     result: dict[int, Mix] = defaultdict(lambda: Mix(basis=basis))
     chunks = [None] if importer_ids is None else _chunks(sorted(set(importer_ids)))
     for chunk in chunks:
-        qs = rows if chunk is None else rows.filter(importer_id__in=chunk)
+        qs = rows if chunk is None else rows.filter(importer_id__any_of=chunk)
         for importer_id, center_id, total in (
             qs.values("importer_id", "center_id")
             .annotate(total=Sum(measure))

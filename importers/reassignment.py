@@ -77,7 +77,7 @@ def plan(*, today: date, importer_ids: list[int] | None = None) -> tuple[int, li
     ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
     found = mixes(importer_ids, today=today)
     accounts = (
-        Importer.objects.all() if importer_ids is None else Importer.objects.filter(pk__in=importer_ids)
+        Importer.objects.all() if importer_ids is None else Importer.objects.filter(pk__any_of=importer_ids)
     )
     examined, moves = 0, []
     for importer_id, center_id, pin_reason in accounts.values_list("pk", "center_id", "pin_reason").iterator(

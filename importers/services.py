@@ -112,7 +112,7 @@ def _assign_initial_chunk(importer_ids: list[int], *, today: date, actor) -> int
     # Locked, so two ingests finishing together cannot both write an initial assignment.
     unassigned = list(
         Importer.objects.select_for_update()
-        .filter(pk__in=importer_ids, center__isnull=True)
+        .filter(pk__any_of=importer_ids, center__isnull=True)
         .values_list("pk", flat=True)
     )
     if not unassigned:
