@@ -29,7 +29,7 @@ def test_an_entry_line_must_belong_to_an_entry(tmp_path):
     from importers.ingest import import_entries
     from importers.models import EntryLine
     from tests.factories import make_entry_number
-    from tests.importers.test_ingest import entry, line, write_csv
+    from tests.importers.feeds import entry, line, write_csv
 
     number = make_entry_number("KEY", 1)
     import_entries(write_csv(tmp_path, [entry(number), line(number, 1)]))

@@ -9,64 +9,9 @@ from django.core.management import call_command
 from importers.ingest import import_entries
 from importers.models import AccountAssignment, Entry, EntryLine, Importer, ImporterMonthlyMix
 from tests.factories import make_entry_number
+from tests.importers.feeds import entry, line, write_csv
 
 pytestmark = pytest.mark.django_db
-
-COLUMNS = [
-    "record",
-    "entry_number",
-    "importer_number",
-    "importer_name",
-    "port_code",
-    "entry_type",
-    "entry_date",
-    "importation_date",
-    "scheduled_liquidation_date",
-    "liquidation_date",
-    "liquidation_status",
-    "extension_requested_by_importer",
-    "summary_under_review",
-    "reliquidation_date",
-    "line_number",
-    "hts_number",
-    "entered_value",
-    "duty",
-]
-
-
-def entry(number, **values):
-    return {
-        "record": "entry",
-        "entry_number": number,
-        "importer_number": "12-3456789AB",
-        "importer_name": "Acme Inc.",
-        "port_code": "2304",
-        "entry_date": "2026-01-15",
-        "scheduled_liquidation_date": "2026-11-25",
-        "liquidation_status": "unliquidated",
-        **values,
-    }
-
-
-def line(number, line_number, hts="8429510000", value="1000.00", **values):
-    return {
-        "record": "line",
-        "entry_number": number,
-        "line_number": str(line_number),
-        "hts_number": hts,
-        "entered_value": value,
-        **values,
-    }
-
-
-def write_csv(tmp_path: Path, rows: list[dict], name="feed.csv") -> Path:
-    path = tmp_path / name
-    with open(path, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
 
 E1, E2, E3 = (make_entry_number("ABC", n) for n in (1, 2, 3))
 
