@@ -478,6 +478,7 @@ class FeedParser:
                 if len(chunk.entries) >= self.chunk_entries:
                     yield chunk.seal()
                     chunk = Chunk()
+                    self._owner_raw, self._owner = "", None  # its entries are gone with it
                 self._add_entry(chunk, number, record)
             else:
                 chunk.refuse(Problem(number, "", "record", f"{kind!r} is neither 'entry' nor 'line'"))

@@ -334,3 +334,12 @@ def test_a_center_with_lines_cannot_be_deleted(tmp_path):
     import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1)]))
     with pytest.raises(ProtectedError):
         Center.objects.get(ace_id="CEE010").delete()
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_stray_line_after_a_refused_entry_in_the_next_chunk_is_not_lost(tmp_path, parallel):
+    rows = [entry(E1), line(E1, 1), entry(E2, port_code="0000"), line(E1, 2)]
+    summary = import_entries(write_csv(tmp_path, rows), chunk_entries=1, parallel=parallel)
+    # E1 was written with the first chunk; its stray line 2 comes in the next and finds it there.
+    assert summary.lines_created == 2 and summary.entries_refused == 1
+    assert sorted(EntryLine.objects.values_list("line_number", flat=True)) == [1, 2]
