@@ -269,9 +269,10 @@ class LiquidationStatus(models.TextChoices):
 
 
 class Entry(models.Model):
-    entry_number = models.CharField(
-        max_length=11, unique=True, help_text="Normalised: filer code, 7 digits, check"
-    )
+    # Unique through a constraint, not unique=True: that also builds a second, pattern-matching
+    # index on PostgreSQL, which nothing uses (entries are found by their exact number) and every
+    # entry of the feed paid for.
+    entry_number = models.CharField(max_length=11, help_text="Normalised: filer code, 7 digits, check")
     filer_code = models.CharField(max_length=3)
     # No single-column indexes: the (importer, date) and (port, date) indexes below serve these
     # lookups, and every index slows the bulk ingest of millions of entries.
@@ -296,6 +297,7 @@ class Entry(models.Model):
     class Meta:
         verbose_name_plural = "entries"
         ordering = ["-entry_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["entry_number"], name="uniq_entry_number")]
         indexes = [
             models.Index(fields=["importer", "-entry_date"]),
             models.Index(fields=["port", "-entry_date"]),

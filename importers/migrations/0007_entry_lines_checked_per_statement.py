@@ -5,7 +5,8 @@ for a million lines). These triggers check a whole insert, COPY or update at onc
 entries the new lines refer to (FOR KEY SHARE, as the constraint does, so that none can be deleted
 before the lines commit) and refuse the statement if any line refers to no entry; deleting or
 renumbering an entry that still has lines is refused too. Same error class as the constraint
-(foreign_key_violation, IntegrityError in Django). SQLite gets row-level triggers to the same effect.
+(foreign_key_violation, IntegrityError in Django). SQLite gets row-level triggers to the same effect;
+a later migration that makes SQLite rebuild either table must drop and remake them (as 0008 does).
 """
 
 import django.db.models.deletion
