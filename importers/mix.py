@@ -2,8 +2,9 @@
 
 ImporterMonthlyMix holds one row per (importer, month of entry, Center), so the mix over any window
 is a sum over a few rows and the account page can chart the history straight from it. The ingest
-notes what new lines add as MonthlyMixDelta rows (record_new_lines), and every reader here folds
-them in first (fold_deltas); changed lines get their importers' rows rebuilt (refresh_monthly_mix).
+notes what new lines add as MonthlyMixDelta rows (record_new_lines); whatever decides from the rollup
+or rebuilds it folds them in first (fold_deltas); changed lines get their importers' rows rebuilt
+(refresh_monthly_mix).
 """
 
 from collections import defaultdict
@@ -85,8 +86,13 @@ def record_new_lines(rows: str) -> None:
 def fold_deltas() -> int:
     """Merge the pending MonthlyMixDelta rows into the rollup; return the rollup rows touched.
 
-    Every reader of the rollup calls this first, so what it reads counts every committed line.
+    Called before the rollup is read for a decision or rebuilt: by the set-based readers here, by
+    reassignment.plan() and apply_due_scheduled_moves(), by assign_initial_centers() and at the end of
+    each import. Never inside a transaction that holds importer row locks: it takes MIX_LOCK, and
+    the imports take MIX_LOCK before they touch importer rows (a lock-order deadlock otherwise).
     """
+    if not MonthlyMixDelta.objects.exists():
+        return 0  # nothing to merge: no lock taken, readers do not queue behind a rebuild
     mix_table, delta_table = ImporterMonthlyMix._meta.db_table, MonthlyMixDelta._meta.db_table
     merge = f"""
         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
@@ -212,8 +218,11 @@ def mixes(
     basis: str | None = None,
     window_days: int | None = None,
 ) -> dict[int, Mix]:
-    """Return each importer's mix over the window (set-based: one grouped query per chunk)."""
-    fold_deltas()
+    """Return each importer's mix over the window (set-based: one grouped query per chunk).
+
+    Reads the rollup as it is: callers fold pending deltas first (see fold_deltas), outside the
+    transactions in which they lock importers.
+    """
     basis = basis or settings.ACCOUNT_MIX["BASIS"]
     measure = "line_count" if basis == "lines" else "entered_value"
     rows = ImporterMonthlyMix.objects.filter(month__gte=window_start(today, window_days), month__lte=today)

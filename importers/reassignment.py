@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from .mix import Mix, mixes
+from .mix import Mix, fold_deltas, mixes
 from .models import AccountAssignment, AssignmentReason, Center, Importer, ScheduledMove
 
 
@@ -74,6 +74,7 @@ def decide(
 
 def plan(*, today: date, importer_ids: list[int] | None = None) -> tuple[int, list[Verdict]]:
     """Decide for many importers at once (set-based mix); return (importers examined, moves)."""
+    fold_deltas()
     ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
     found = mixes(importer_ids, today=today)
     accounts = (
@@ -148,6 +149,7 @@ def _schedule(importer: Importer, verdict: Verdict, *, today: date, effective_on
 
 def apply_due_scheduled_moves(*, today: date, actor=None) -> int:
     """Apply announced moves whose effective date has come, if the mix still calls for them."""
+    fold_deltas()  # here, not inside the per-move transactions that lock the importer
     applied = 0
     ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
     for move in ScheduledMove.objects.filter(state=ScheduledMove.State.PENDING, effective_on__lte=today):

@@ -98,6 +98,9 @@ def unpin_importer(importer: Importer, *, actor) -> Importer:
 
 def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) -> int:
     """Give importers without a Center their predominant one at once, with an `initial` history row."""
+    from .mix import fold_deltas
+
+    fold_deltas()  # before the chunks lock the importers
     ids = sorted(set(importer_ids))
     # Chunked: PostgreSQL caps a statement at 65,535 parameters.
     return sum(

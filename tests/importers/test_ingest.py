@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -176,7 +177,6 @@ def test_copy_path_loads_many_lines_across_chunks(tmp_path):
 
 
 def test_reliquidation_from_the_feed_moves_an_open_protests_deadlines(tmp_path):
-    import datetime as dt
 
     from cases import services
     from tests.factories import ImporterFactory, protest_input, trade_user
@@ -307,17 +307,20 @@ def test_parser_statuses_are_the_models():
 def test_new_lines_reach_the_rollup_through_deltas_folded_once(tmp_path):
     from importers.mix import fold_deltas, mixes, record_new_lines, refresh_monthly_mix
     from importers.models import Center, MonthlyMixDelta
+    from importers.reassignment import plan
 
     import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1), line(E1, 2)]))
     assert not MonthlyMixDelta.objects.exists()  # the import folded what it noted
     importer = Importer.objects.get()
     machinery = Center.objects.get(ace_id="CEE010")
     month = Entry.objects.get().entry_date.replace(day=1)
+    today = month.replace(day=28)
     pending = f"{importer.pk}\t{month}\t{machinery.pk}\t3\t30.00\n"
     record_new_lines(pending)
-    # Readers fold first: the mix counts the pending lines, once.
-    found = mixes([importer.pk], today=month.replace(day=28))[importer.pk]
-    assert found.by_center[machinery.pk] == 5
+    # A reassignment plan folds first: the mix it decides from counts the pending lines, once.
+    plan(today=today, importer_ids=[importer.pk])
+    assert not MonthlyMixDelta.objects.exists()
+    assert mixes([importer.pk], today=today)[importer.pk].by_center[machinery.pk] == 5
     assert fold_deltas() == 0
     # A rebuild from the lines drops what no line backs (the 3 noted by hand above).
     record_new_lines(pending)
@@ -343,3 +346,22 @@ def test_a_stray_line_after_a_refused_entry_in_the_next_chunk_is_not_lost(tmp_pa
     # E1 was written with the first chunk; its stray line 2 comes in the next and finds it there.
     assert summary.lines_created == 2 and summary.entries_refused == 1
     assert sorted(EntryLine.objects.values_list("line_number", flat=True)) == [1, 2]
+
+
+def test_scheduled_moves_and_initial_assignments_fold_pending_lines_first(tmp_path):
+    from importers.mix import record_new_lines
+    from importers.models import Center, MonthlyMixDelta
+    from importers.reassignment import apply_due_scheduled_moves
+    from importers.services import assign_initial_centers
+
+    import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1)]))
+    importer, center = Importer.objects.get(), Center.objects.get(ace_id="CEE010")
+    pending = f"{importer.pk}\t2026-01-01\t{center.pk}\t2\t20.00\n"
+    for settle in (
+        lambda: apply_due_scheduled_moves(today=dt.date(2026, 11, 28)),
+        lambda: assign_initial_centers([importer.pk], today=dt.date(2026, 11, 28)),
+    ):
+        record_new_lines(pending)
+        settle()
+        assert not MonthlyMixDelta.objects.exists()
+    assert ImporterMonthlyMix.objects.get(importer=importer).line_count == 5
