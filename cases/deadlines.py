@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -430,10 +429,3 @@ def reliquidation_deadline(liquidated_on: date, *, policy: ClockPolicy = DEFAULT
 def days_left(due_on: date, today: date) -> int:
     """Count the days from today to the due date, negative once it has passed."""
     return (due_on - today).days
-
-
-def legal_date(moment: datetime, tz: str = "America/New_York") -> date:
-    """Return the date of an aware moment in the legal time zone (US Eastern, where ACE sets cutoffs)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"legal_date needs a timezone-aware datetime, got naive {moment.isoformat()}")
-    return moment.astimezone(ZoneInfo(tz)).date()

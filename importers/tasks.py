@@ -15,7 +15,7 @@ def reresolve_lines_task(headings: list[str]) -> int:
 @shared_task(name="importers.reassign_accounts")
 def reassign_accounts_task(importer_ids: list[int] | None = None, as_of: str | None = None) -> int:
     """Plan account moves (all importers when None) and fan the moves out to workers in chunks."""
-    from cases.services.common import legal_today
+    from cee_portal.legal_time import legal_today
     from cee_portal.operations.jobs import recorded_run
 
     today = date.fromisoformat(as_of) if as_of else legal_today()

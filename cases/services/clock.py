@@ -165,7 +165,7 @@ def refresh_deadlines(case: Case, *, today: date) -> Case:
 
 def entries_liquidation_changed(entry_ids: Iterable[int], *, today: date | None = None) -> int:
     """Recompute the deadlines of open cases on entries whose liquidation facts changed (feed hook)."""
-    from .common import legal_today
+    from cee_portal.legal_time import legal_today
 
     today = today or legal_today()
     cases = Case.objects.open().filter(entry_links__entry_id__in=list(entry_ids)).distinct()

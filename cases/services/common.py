@@ -3,7 +3,6 @@
 from datetime import date
 
 from django.conf import settings
-from django.utils import timezone
 
 from cee_portal.operations import outbox
 
@@ -22,11 +21,6 @@ REFERENCE_PREFIX = {
 def clock_policy() -> deadlines.ClockPolicy:
     """The statutory clock's policy from settings (where the law is unsettled)."""
     return deadlines.ClockPolicy.from_mapping(settings.CASE_CLOCK)
-
-
-def legal_today() -> date:
-    """Today in the legal time zone (filing dates and deadlines are fixed there)."""
-    return deadlines.legal_date(timezone.now(), settings.LEGAL_TIME_ZONE)
 
 
 def next_reference_number(kind: str, port_code: str, on: date) -> str:

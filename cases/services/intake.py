@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from cee_portal.legal_time import legal_today
 from importers.identifiers import normalize_hts
 from importers.models import Entry, Importer, LiquidationStatus, Port
 
@@ -33,7 +34,7 @@ from ..models import (
 )
 from ..permissions import can_file_for, can_issue_requests
 from .clock import refresh_deadlines
-from .common import clock_policy, legal_today, next_reference_number, notify, record_event
+from .common import clock_policy, next_reference_number, notify, record_event
 
 
 @dataclass(frozen=True)

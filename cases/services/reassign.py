@@ -2,10 +2,10 @@
 
 from django.db.models import F, Q
 
+from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
 
 from ..models import Case, CaseEvent
-from .common import legal_today
 
 
 def move_open_cases(importer, *, from_center_id: int, to_center_id: int, actor=None) -> int:

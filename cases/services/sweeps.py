@@ -9,11 +9,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 
+from cee_portal.legal_time import legal_today
 from cee_portal.operations.jobs import recorded_run
 
 from ..deadlines import DeadlineKind
 from ..models import Case, CaseDeadline, CaseStatus, InformationRequest
-from .common import legal_today, notify, record_event
+from .common import notify, record_event
 from .workflow import DecisionInput, transition_case
 
 DEEMED_DENIAL_RULES = {

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from cee_portal.legal_time import legal_today
+
 from .. import deadlines
 from ..exceptions import CaseError, IllegalTransition, NotAllowed, StaleVersion
 from ..models import (
@@ -22,7 +24,7 @@ from ..models import (
 )
 from ..permissions import can_assign, can_make_move, is_center_staff
 from .clock import protest_decision_date, refresh_deadlines
-from .common import bump, clock_policy, legal_today, notify, record_event
+from .common import bump, clock_policy, notify, record_event
 from .intake import ObjectionInput, add_objections, validate_objections
 
 

@@ -23,7 +23,6 @@ from cases.deadlines import (
     exclusion_deemed_denial,
     further_review_decision_due,
     is_weekend_or_holiday,
-    legal_date,
     pic_filing_deadline,
     protest_amendment_deadline,
     protest_decision_target,
@@ -32,6 +31,7 @@ from cases.deadlines import (
     psc_filing_deadline,
     reliquidation_deadline,
 )
+from cee_portal.legal_time import legal_date
 
 ROLL = ClockPolicy(roll_forward=True)
 SAME_DAY_OK = ClockPolicy(same_day_protest_premature=False)

@@ -39,7 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        from cases.services.common import legal_today
+        from cee_portal.legal_time import legal_today
 
         today = opts["today"] or legal_today()
         if opts["pending"]:
