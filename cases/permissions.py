@@ -36,6 +36,7 @@ __all__ = [
     "can_record_accelerated_disposition",
     "can_suspend",
     "can_view_case",
+    "can_view_internal",
     "can_withdraw",
     "center_staff_q",
     "get_case_for_user_or_404",
@@ -54,6 +55,11 @@ def get_case_for_user_or_404(user: User, pk: int) -> Case:
 def can_view_case(user: User | None, case: Case) -> bool:
     """May this user open the case (the `visible_to` rule, for one row)?"""
     return Case.objects.visible_to(user).filter(pk=case.pk).exists()
+
+
+def can_view_internal(user: User | None) -> bool:
+    """See internal notes and internal timeline events: CBP staff only, never the portal."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_cbp_staff)
 
 
 def can_make_move(user: User | None, case: Case, who: str) -> bool:

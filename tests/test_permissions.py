@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 
 RIGHTS = {
     "view_case": lambda u, w: cp.can_view_case(u, w["case"]),
+    "view_internal": lambda u, w: cp.can_view_internal(u),
     "view_entry": lambda u, w: ip.can_view_entry(u, w["entry"]),
     "view_account": lambda u, w: ip.can_view_account(u, w["importer"]),
     "file_for": lambda u, w: cp.can_file_for(u, w["importer"]),
@@ -46,23 +47,24 @@ RIGHTS = {
     "edit_hts_rules": lambda u, w: ip.can_edit_hts_rules(u),
 }
 
-# One letter per right above, in order (Y may, . may not), grouped: seeing (case, entry, account);
-# filing; the Center's acts (claim, assign, decide, CF-28/29, accelerated disposition, further
-# review, suspend/close); the filer's acts (amend, withdraw); accounts (pin, move, run, HTS rules).
+# One letter per right above, in order (Y may, . may not), grouped: seeing (case, internal notes,
+# entry, account); filing; the Center's acts (claim, assign, decide, CF-28/29,
+# accelerated disposition, further review, suspend/close); the filer's acts (amend, withdraw);
+# accounts (pin, move, run reassignment, HTS rules).
 TABLE = {
-    "importer_member": "YYY Y ....... YY ....",
-    "broker_member": "YYY Y ....... YY ....",
-    "other_importers_user": "... . ....... .. ....",
-    "broker_without_account": "... . ....... .. ....",
-    "account_manager": "YYY . Y.YYYYY .. ....",
-    "specialist": "YYY . Y.YYYYY .. ....",
-    "specialist_elsewhere": "YYY . ....... .. ....",
-    "supervisor": "YYY . YYYYYYY .. YY..",
-    "supervisor_elsewhere": "YYY . ....... .. ....",
-    "national_supervisor": "YYY . YYYYYYY .. YYY.",
-    "admin": "YYY . YYYYYYY .. YYYY",
-    "inactive_specialist": "... . ....... .. ....",
-    "anonymous": "... . ....... .. ....",
+    "importer_member": "Y.YY Y ....... YY ....",
+    "broker_member": "Y.YY Y ....... YY ....",
+    "other_importers_user": ".... . ....... .. ....",
+    "broker_without_account": ".... . ....... .. ....",
+    "account_manager": "YYYY . Y.YYYYY .. ....",
+    "specialist": "YYYY . Y.YYYYY .. ....",
+    "specialist_elsewhere": "YYYY . ....... .. ....",
+    "supervisor": "YYYY . YYYYYYY .. YY..",
+    "supervisor_elsewhere": "YYYY . ....... .. ....",
+    "national_supervisor": "YYYY . YYYYYYY .. YYY.",
+    "admin": "YYYY . YYYYYYY .. YYYY",
+    "inactive_specialist": ".... . ....... .. ....",
+    "anonymous": ".... . ....... .. ....",
 }
 
 
