@@ -29,13 +29,15 @@ class CaseQueueFilter(filters.FilterSet):
     )
     port = filters.CharFilter(field_name="filing_port_id", help_text="4-digit port code of filing")
     district = filters.CharFilter(field_name="filing_port__district_id", help_text="2-digit district code")
-    kind = filters.MultipleChoiceFilter(choices=CaseKind.choices)
+    # distinct=False: these filter the case's own columns; django-filter's default DISTINCT would
+    # sort every matching row before the LIMIT.
+    kind = filters.MultipleChoiceFilter(choices=CaseKind.choices, distinct=False)
     state = filters.ChoiceFilter(
         method="filter_state",
         choices=[("open", "Open"), ("closed", "Closed"), ("any", "Open or closed")],
         help_text="Open by default; any when a status is chosen",
     )
-    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    status = filters.MultipleChoiceFilter(choices=CaseStatus.choices, distinct=False)
     assignee = filters.CharFilter(
         method="filter_assignee", help_text="'me', 'unassigned', 'anyone' (the default) or a username"
     )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, QueryDict
 
 from cee_portal.legal_time import legal_today
@@ -90,33 +90,40 @@ def case_queue(
     today = today or legal_today()
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise CaseError({"page_size": f"Give a page size from 1 to {MAX_PAGE_SIZE}, not {page_size}."})
-    queryset = filtered_cases(user, filters, today=today).by_deadline()
-    if cursor:
-        queryset = queryset.filter(_after(*_decode_cursor(cursor)))
-    rows = list(
-        queryset.select_related("importer", "center", "filing_port", "assignee").prefetch_related(
-            Prefetch(
-                "deadlines",
-                queryset=CaseDeadline.objects.filter(state=CaseDeadline.State.RUNNING),
-                to_attr="running_deadlines",
-            )
-        )[: page_size + 1]
+    after_deadline, after_id = _decode_cursor(cursor) if cursor else (None, None)
+    queryset = filtered_cases(user, filters, today=today).select_related(
+        "importer", "center", "filing_port", "assignee"
     )
+    wanted = page_size + 1
+    # Two index ranges, not one OR: "after (d, id) or without a deadline" cannot be an index
+    # condition, so PostgreSQL would read the queue from its start and filter (OFFSET by another
+    # name). Dated rows come first; the undated ones (sorted last) only when the dated run out.
+    rows: list[Case] = []
+    if after_id is None or after_deadline is not None:
+        dated = queryset.filter(next_deadline_on__isnull=False)
+        if after_deadline is not None:
+            # ">= d" is the index range; the OR only drops the ties already shown.
+            dated = dated.filter(Q(next_deadline_on__gte=after_deadline)).filter(
+                Q(next_deadline_on__gt=after_deadline) | Q(id__gt=after_id)
+            )
+        rows = list(dated.by_deadline()[:wanted])
+    if len(rows) < wanted:
+        undated = queryset.filter(next_deadline_on__isnull=True)
+        if after_deadline is None and after_id is not None:
+            undated = undated.filter(id__gt=after_id)
+        rows += list(undated.order_by("id")[: wanted - len(rows)])
     more = len(rows) > page_size
     rows = rows[:page_size]
+    prefetch_related_objects(
+        rows,
+        Prefetch(
+            "deadlines",
+            queryset=CaseDeadline.objects.filter(state=CaseDeadline.State.RUNNING),
+            to_attr="running_deadlines",
+        ),
+    )
     next_cursor = _encode_cursor(rows[-1]) if more else None
     return QueuePage(rows=rows, next_cursor=next_cursor, today=today, page_size=page_size)
-
-
-def _after(deadline: date | None, pk: int) -> Q:
-    """Rows after (deadline, id) in the order of CaseQuerySet.by_deadline (no deadline sorts last)."""
-    if deadline is None:
-        return Q(next_deadline_on__isnull=True, id__gt=pk)
-    return (
-        Q(next_deadline_on__gt=deadline)
-        | Q(next_deadline_on=deadline, id__gt=pk)
-        | Q(next_deadline_on__isnull=True)
-    )
 
 
 def _encode_cursor(case: Case) -> str:

@@ -189,8 +189,12 @@ def test_bad_filter_is_refused_with_its_field(world, filters, field):
 # --- Keyset pagination -------------------------------------------------------------------------------------
 
 
-def test_keyset_pages_walk_ties_and_cases_without_deadline_once_each(world):
-    """Ties on the deadline are broken by id; cases without a deadline come last; nothing repeats."""
+@pytest.mark.parametrize(("page_size", "pages"), [(1, 8), (3, 3), (4, 2), (7, 2), (8, 1)])
+def test_keyset_pages_walk_ties_and_cases_without_deadline_once_each(world, page_size, pages):
+    """Ties on the deadline are broken by id; cases without a deadline come last; nothing repeats.
+
+    Page sizes put page boundaries inside a tie, across the last dated row, and among the undated.
+    """
     pharma = world["pharma"]
     day = TODAY + dt.timedelta(days=20)
     made = [
@@ -201,18 +205,18 @@ def test_keyset_pages_walk_ties_and_cases_without_deadline_once_each(world):
     )
     assert len(everything) == 8  # p1 and the seven above
     assert everything[-2:] == [made[4].reference_number, made[5].reference_number]
-    walked, cursor, pages = [], None, 0
+    walked, cursor, walked_pages = [], None, 0
     while True:
         page = selectors.case_queue(
-            world["people"]["specialist_elsewhere"], cursor=cursor, page_size=3, today=TODAY
+            world["people"]["specialist_elsewhere"], cursor=cursor, page_size=page_size, today=TODAY
         )
         walked += refs(page.rows)
-        pages += 1
+        walked_pages += 1
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
     assert walked == everything
-    assert pages == 3
+    assert walked_pages == pages
 
 
 def test_a_case_filed_between_pages_neither_repeats_nor_shifts_rows(world):
@@ -362,12 +366,18 @@ def test_queue_query_count_is_the_same_for_10_and_100_rows(django_assert_num_que
         assert len(shown) == len(page.rows)
         return page
 
-    with django_assert_num_queries(3):  # the Center's lookup, the rows, their running deadlines
+    # The Center's lookup, the rows with a deadline, those without (the page was not full), and
+    # the rows' running deadlines.
+    with django_assert_num_queries(4):
         assert len(read().rows) == 10
     for n in range(90):
         make_case(importer, deadline=TODAY + dt.timedelta(days=n % 7), assignee=reader if n % 2 else None)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(read().rows) == 100
+    make_case(importer, deadline=TODAY + dt.timedelta(days=400))
+    with django_assert_num_queries(3):  # a page filled by dated rows never reads the undated ones
+        page = read()
+        assert len(page.rows) == 100 and page.next_cursor is not None
 
 
 def test_counts_and_dashboard_query_counts_are_constant(django_assert_num_queries):
