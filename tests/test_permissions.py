@@ -132,3 +132,21 @@ def test_center_staff_filter_and_predicate_are_one_rule(world):
     by_filter = set(User.objects.filter(cp.center_staff_q(center_id), pk__in=[u.pk for u in staff]))
     assert by_filter == {u for u in staff if cp.is_center_staff(u, center_id)}
     assert len(by_filter) == 5  # account manager, specialist, supervisor, national supervisor, admin
+
+
+@pytest.mark.parametrize("models_module", ["cases/models.py", "importers/models.py"])
+def test_models_never_import_the_policy(models_module):
+    """The policy imports the models, never the reverse (no models <-> permissions circle)."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    tree = ast.parse((Path(settings.BASE_DIR) / models_module).read_text())
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    app = models_module.split("/")[0]
+    assert not {
+        m for m in imported if m in {"permissions", f"{app}.permissions", "selectors", f"{app}.selectors"}
+    }
