@@ -104,10 +104,12 @@ class CaseQueueFilter(filters.FilterSet):
             return queryset.unassigned()
         if value == "me":
             return queryset.assigned_to(self.user)
-        person = User.objects.filter(username=value).first()
+        # Only staff are assignees; looking among them alone also keeps the filter from telling
+        # the importer side which usernames exist.
+        person = User.objects.filter(username=value, role__in=sorted(User.STAFF_ROLES)).first()
         if person is None:
             raise ValidationError(
-                {"assignee": f"No user {value!r}: give 'me', 'unassigned', 'anyone' or a username."}
+                {"assignee": f"No CBP staff user {value!r}: give 'me', 'unassigned', 'anyone' or a username."}
             )
         return queryset.assigned_to(person)
 

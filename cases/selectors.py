@@ -1,6 +1,8 @@
 """Reads of cases (HackSoft selectors): the queue, its counts, the dashboard and the case page.
 
-Pages and the API read through these and never build querysets of their own. Every read starts
+Pages and the API read through these and never build querysets of their own. The entry and
+account pages list their cases with `case_queue(user, {"entry": number, "center": "all",
+"state": "any"})` (or `"importer": ior`): the same rows, order and pages as the queue. Every read starts
 from `Case.objects.visible_to(user)`, the one visibility rule, so an invisible case is a missing
 case (Http404). Filters are the queue's one FilterSet (cases.filters.CaseQueueFilter); a bad
 filter raises CaseError with the field and the reason (400 through the API's exception handler,
@@ -290,7 +292,7 @@ def case_detail(user, pk_or_reference: int | str) -> Case:
             "deadlines",
             "objections",
             "protestants",
-            Prefetch("children", queryset=Case.objects.order_by("id")),
+            Prefetch("children", queryset=Case.objects.visible_to(user).order_by("id")),
             "psc__lines",
         )
     )

@@ -104,6 +104,41 @@ def test_queue_rows_per_kind_of_user(world):
     assert queue(world, "admin") == expected(world, "m2", "o1", "m1", "p1")
 
 
+# Which of the world's cases each kind of user may open, count and see on the dashboard.
+SEEN_BY = {
+    "member": {"m1", "m2", "m_closed"},
+    "broker": {"p1"},
+    "specialist": {"m1", "m2", "m_closed", "o1", "p1"},
+    "specialist_elsewhere": {"m1", "m2", "m_closed", "o1", "p1"},
+    "national_supervisor": {"m1", "m2", "m_closed", "o1", "p1"},
+    "admin": {"m1", "m2", "m_closed", "o1", "p1"},
+}
+
+
+@pytest.mark.parametrize("who", list(SEEN_BY))
+def test_detail_counts_and_dashboard_rows_per_kind_of_user(world, who):
+    user = world["people"][who]
+    opened = set()
+    for name, case in world["cases"].items():
+        try:
+            assert selectors.case_detail(user, case.reference_number) == case
+            opened.add(name)
+        except Http404:
+            pass
+    assert opened == SEEN_BY[who]
+    everything = {"center": "all", "state": "any"}
+    assert selectors.queue_counts(user, everything, today=TODAY).total == len(SEEN_BY[who])
+    assert selectors.dashboard(user, everything, today=TODAY).counts.total == len(SEEN_BY[who])
+
+
+def test_assignee_filter_names_only_staff(world):
+    """A username of the importer side is not an assignee, and the refusal does not tell it exists."""
+    member = world["people"]["member"]
+    with pytest.raises(CaseError) as refused:
+        selectors.case_queue(world["people"]["admin"], {"assignee": member.username}, today=TODAY)
+    assert "No CBP staff user" in refused.value.message_dict["assignee"][0]
+
+
 def test_queue_shows_closed_cases_only_when_asked(world):
     assert queue(world, "specialist", state="closed") == expected(world, "m_closed")
     assert queue(world, "specialist", status="denied") == expected(world, "m_closed")

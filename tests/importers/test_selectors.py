@@ -123,6 +123,15 @@ def test_entry_search_refuses_what_no_entry_number_starts_with(world, prefix):
     assert list(selectors.entry_search(world["staff"], prefix)) == []
 
 
+def test_entry_search_is_one_query(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = [
+            (e.entry_number, e.importer.name, e.port.name)
+            for e in selectors.entry_search(world["staff"], "XYZ")
+        ]
+    assert len(found) == 4
+
+
 def test_entry_search_prefix_of_a_full_number_finds_it(world):
     entry = world["my_entries"][1]
     assert list(selectors.entry_search(world["member"], entry.entry_number)) == [entry]
