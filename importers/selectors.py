@@ -18,6 +18,11 @@ ENTRY_SEARCH_LIMIT = 20
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
+def account_list(user) -> QuerySet:
+    """The accounts a user may see, by name, with their Center (the portal's accounts, the API's list)."""
+    return visible_importers(user).select_related("center", "account_manager").order_by("name", "id")
+
+
 def account_detail(user, ior: str) -> Importer:
     """One importer account the user may see, with its Center, manager, moves and pending move."""
     try:

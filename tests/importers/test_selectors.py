@@ -59,6 +59,16 @@ def test_account_detail_per_kind_of_user(world):
             selectors.account_detail(user, ior)
 
 
+def test_account_list_per_kind_of_user(world, django_assert_num_queries):
+    mine, theirs = world["mine"], world["theirs"]
+    assert list(selectors.account_list(world["member"])) == [mine]
+    assert list(selectors.account_list(world["broker"])) == [theirs]
+    assert list(selectors.account_list(AnonymousUser())) == []
+    with django_assert_num_queries(1):
+        rows = [(a.name, a.center.ace_id) for a in selectors.account_list(world["staff"])]
+    assert rows == sorted((a.name, a.center.ace_id) for a in (mine, theirs))
+
+
 @pytest.mark.parametrize("ior", ["12-345", "", "99-9999999ZZ"])
 def test_malformed_or_unknown_account_is_missing(world, ior):
     with pytest.raises(Http404):
