@@ -1,10 +1,14 @@
 """Cases: one Case row per filing or CBP action (the queue's table), detail tables per kind,
 the entries each case covers, deadlines, decisions and the append-only timeline."""
 
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from importers.permissions import restrict_to_accounts
 
 from .deadlines import DeadlineKind
 
@@ -87,11 +91,14 @@ DECISION_STATUSES = frozenset(
 
 
 class CaseQuerySet(models.QuerySet):
+    """The queue's vocabulary: small chainable filters that selectors and the FilterSet compose."""
+
     def open(self) -> "CaseQuerySet":
         """Cases still awaiting their outcome."""
         return self.filter(is_open=True)
 
     def closed(self) -> "CaseQuerySet":
+        """Cases decided, withdrawn or closed."""
         return self.filter(is_open=False)
 
     def for_importer(self, importer) -> "CaseQuerySet":
@@ -110,13 +117,12 @@ class CaseQuerySet(models.QuerySet):
     def assigned_to(self, user) -> "CaseQuerySet":
         return self.filter(assignee=user)
 
-    def due_within(self, days: int, *, today) -> "CaseQuerySet":
+    def due_within(self, days: int, *, today: date) -> "CaseQuerySet":
         """Open cases whose next deadline falls within `days` days of today (overdue included)."""
-        from datetime import timedelta
-
         return self.open().filter(next_deadline_on__lte=today + timedelta(days=days))
 
-    def overdue(self, today) -> "CaseQuerySet":
+    def overdue(self, today: date) -> "CaseQuerySet":
+        """Open cases whose next deadline has passed."""
         return self.open().filter(next_deadline_on__lt=today)
 
     def by_deadline(self) -> "CaseQuerySet":
@@ -124,10 +130,8 @@ class CaseQuerySet(models.QuerySet):
         return self.order_by(models.F("next_deadline_on").asc(nulls_last=True), "id")
 
     def visible_to(self, user) -> "CaseQuerySet":
-        """The one visibility rule for cases (see cases.permissions)."""
-        from .permissions import visible_cases
-
-        return visible_cases(self, user)
+        """The one visibility rule for cases: those of the accounts the user may see."""
+        return restrict_to_accounts(self, user, importer_path="importer")
 
 
 class Case(models.Model):
@@ -165,11 +169,6 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        permissions = [
-            ("act_on_case", "Can act on cases of the own Center"),
-            ("decide_case", "Can decide cases"),
-            ("assign_case", "Can assign cases within the own Center"),
-        ]
         indexes = [
             # The queue: open cases of a Center by nearest deadline (keyset on deadline, id).
             models.Index(
@@ -189,6 +188,12 @@ class Case(models.Model):
                 fields=["filing_port", "next_deadline_on", "id"],
                 name="case_open_port_deadline",
                 condition=Q(is_open=True),
+            ),
+            # The unassigned queue of a Center, its busiest view (queue filter assignee=unassigned).
+            models.Index(
+                fields=["center", "next_deadline_on", "id"],
+                name="case_open_unassigned_deadline",
+                condition=Q(is_open=True, assignee__isnull=True),
             ),
             models.Index(fields=["center", "kind", "status"], name="case_center_kind_status"),
             models.Index(fields=["importer", "is_open"], name="case_importer_open"),
@@ -285,6 +290,18 @@ class ProtestDetail(models.Model):
     review_center = models.ForeignKey(
         "importers.Center", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    class Meta:
+        # The queue's filters "further review pending" and "accelerated disposition requested" pick a
+        # few protests out of many: partial indexes hold only those rows.
+        indexes = [
+            models.Index(fields=["case"], name="protest_afr_requested", condition=Q(afr_status="requested")),
+            models.Index(
+                fields=["case"],
+                name="protest_accelerated_requested",
+                condition=Q(accelerated_disposition_requested=True),
+            ),
+        ]
 
 
 class Protestant(models.Model):

@@ -130,13 +130,17 @@ STORAGES = {
 
 # --- REST API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers an anonymous caller with the first class's challenge, so 401 with
+    # "WWW-Authenticate: Token" rather than the 403 session authentication (which has none) gives.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Domain refusals -> 400 with field errors, not allowed -> 403 (invisible -> 404), stale -> 409.
+    "EXCEPTION_HANDLER": "cases.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {"TITLE": "CEE Portal API", "VERSION": "1.0.0"}
 

@@ -6,6 +6,7 @@ from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
 
 from ..models import Case, CaseEvent
+from ..permissions import center_staff_q
 
 
 def move_open_cases(importer, *, from_center_id: int, to_center_id: int, actor=None) -> int:
@@ -17,7 +18,7 @@ def move_open_cases(importer, *, from_center_id: int, to_center_id: int, actor=N
     cases = Case.objects.for_importer(importer).open().select_for_update()
     keepers = set(
         User.objects.filter(
-            Q(center_id=to_center_id) | Q(center__isnull=True, role__in=["supervisor", "admin"])
+            center_staff_q(to_center_id)
         )
         .filter(assigned_cases__in=cases)
         .values_list("pk", flat=True)

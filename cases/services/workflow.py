@@ -22,7 +22,7 @@ from ..models import (
     Objection,
     ProtestDetail,
 )
-from ..permissions import can_assign, can_make_move, is_center_staff
+from ..permissions import can_assign, can_decide_further_review, can_make_move
 from .clock import protest_decision_date, refresh_deadlines
 from .common import bump, clock_policy, notify, record_event
 from .intake import ObjectionInput, add_objections, validate_objections
@@ -328,7 +328,7 @@ def decide_further_review(
     decided_on = decided_on or legal_today()
     case = _lock(case, expected_version)
     protest: ProtestDetail = case.protest
-    if not is_center_staff(actor, case.center_id):
+    if not can_decide_further_review(actor, case):
         raise NotAllowed(f"Only the owning Center's staff decide further review of {case.reference_number}.")
     if protest.afr_status != ProtestDetail.AfrStatus.REQUESTED:
         raise CaseError(f"Further review of {case.reference_number} is {protest.get_afr_status_display()}.")

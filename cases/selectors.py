@@ -1,0 +1,311 @@
+"""Reads of cases (HackSoft selectors): the queue, its counts, the dashboard and the case page.
+
+Pages and the API read through these and never build querysets of their own. The entry and
+account pages list their cases with `case_queue(user, {"entry": number, "center": "all",
+"state": "any"})` (or `"importer": ior`): the same rows, order and pages as the queue. Every read starts
+from `Case.objects.visible_to(user)`, the one visibility rule, so an invisible case is a missing
+case (Http404). Filters are the queue's one FilterSet (cases.filters.CaseQueueFilter); a bad
+filter raises CaseError with the field and the reason (400 through the API's exception handler,
+beside the field on a page). Query counts do not grow with the number of rows.
+"""
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
+from django.http import Http404, QueryDict
+
+from cee_portal.legal_time import legal_today
+
+from .exceptions import CaseError
+from .filters import CaseQueueFilter
+from .models import Case, CaseDeadline, CaseEntry, CaseEvent, CaseQuerySet
+from .permissions import can_view_internal
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+# Days since filing; the last bucket is past the two years in which CBP should decide a protest
+# (19 U.S.C. 1515(a)).
+AGING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-30", 0, 30),
+    ("31-90", 31, 90),
+    ("91-180", 91, 180),
+    ("181-365", 181, 365),
+    ("366-730", 366, 730),
+    ("over 730", 731, None),
+)
+
+
+# --- The queue ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue, nearest deadline first; `next_cursor` is None on the last page."""
+
+    rows: list[Case]
+    next_cursor: str | None
+    today: date
+    page_size: int
+
+    def days_left(self, case: Case) -> int | None:
+        """Days from today to the case's next deadline (negative when overdue)."""
+        return None if case.next_deadline_on is None else (case.next_deadline_on - self.today).days
+
+
+def filtered_cases(user, filters: Mapping | None = None, *, today: date | None = None) -> CaseQuerySet:
+    """The cases a user may see, narrowed by the queue's filters and defaults (unordered)."""
+    filterset = CaseQueueFilter(
+        data=_as_querydict(filters),
+        queryset=Case.objects.visible_to(user),
+        user=user,
+        today=today or legal_today(),
+    )
+    if not filterset.is_valid():
+        raise CaseError({name: list(messages) for name, messages in filterset.errors.items()})
+    try:
+        return filterset.qs
+    except ValidationError as error:
+        raise CaseError(
+            error.message_dict if hasattr(error, "error_dict") else {"filters": error.messages}
+        ) from error
+
+
+def case_queue(
+    user,
+    filters: Mapping | None = None,
+    *,
+    cursor: str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    today: date | None = None,
+) -> QueuePage:
+    """One page of the queue by nearest statutory deadline, then id; keyset pagination (no OFFSET).
+
+    The cursor names the last row shown (its deadline and id), so a deep page costs what the first
+    does and a case filed meanwhile neither repeats nor skips a row.
+    """
+    today = today or legal_today()
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise CaseError({"page_size": f"Give a page size from 1 to {MAX_PAGE_SIZE}, not {page_size}."})
+    after_deadline, after_id = _decode_cursor(cursor) if cursor else (None, None)
+    queryset = filtered_cases(user, filters, today=today).select_related(
+        "importer", "center", "filing_port", "assignee"
+    )
+    wanted = page_size + 1
+    # Two index ranges, not one OR: "after (d, id) or without a deadline" cannot be an index
+    # condition, so PostgreSQL would read the queue from its start and filter (OFFSET by another
+    # name). Dated rows come first; the undated ones (sorted last) only when the dated run out.
+    rows: list[Case] = []
+    if after_id is None or after_deadline is not None:
+        dated = queryset.filter(next_deadline_on__isnull=False)
+        if after_deadline is not None:
+            # ">= d" is the index range; the OR only drops the ties already shown.
+            dated = dated.filter(Q(next_deadline_on__gte=after_deadline)).filter(
+                Q(next_deadline_on__gt=after_deadline) | Q(id__gt=after_id)
+            )
+        rows = list(dated.by_deadline()[:wanted])
+    if len(rows) < wanted:
+        undated = queryset.filter(next_deadline_on__isnull=True)
+        if after_deadline is None and after_id is not None:
+            undated = undated.filter(id__gt=after_id)
+        rows += list(undated.order_by("id")[: wanted - len(rows)])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    prefetch_related_objects(
+        rows,
+        Prefetch(
+            "deadlines",
+            queryset=CaseDeadline.objects.filter(state=CaseDeadline.State.RUNNING),
+            to_attr="running_deadlines",
+        ),
+    )
+    next_cursor = _encode_cursor(rows[-1]) if more else None
+    return QueuePage(rows=rows, next_cursor=next_cursor, today=today, page_size=page_size)
+
+
+def _encode_cursor(case: Case) -> str:
+    deadline = case.next_deadline_on.isoformat() if case.next_deadline_on else None
+    return base64.urlsafe_b64encode(json.dumps([deadline, case.pk]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[date | None, int]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        deadline, pk = raw
+        if not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError(pk)
+        return (date.fromisoformat(deadline) if deadline is not None else None), pk
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+        raise CaseError(
+            {"cursor": "This page link is damaged or was not made by the queue; start from the first page."}
+        ) from None
+
+
+def _as_querydict(filters: Mapping | None) -> QueryDict:
+    """Filters as a QueryDict, so a list value selects several kinds or statuses from plain dicts too."""
+    if isinstance(filters, QueryDict):
+        return filters
+    data = QueryDict(mutable=True)
+    for name, value in (filters or {}).items():
+        if isinstance(value, list | tuple | set | frozenset):
+            data.setlist(name, [str(v) for v in value])
+        elif value is not None:
+            data[name] = str(value).lower() if isinstance(value, bool) else str(value)
+    return data
+
+
+# --- Counts and the dashboard -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many cases the filter selects, per kind and status."""
+
+    by_kind_status: dict[tuple[str, str], int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_kind_status.values())
+
+    @property
+    def by_kind(self) -> dict[str, int]:
+        return _summed(self.by_kind_status, 0)
+
+    @property
+    def by_status(self) -> dict[str, int]:
+        return _summed(self.by_kind_status, 1)
+
+
+def _summed(counts: dict[tuple[str, str], int], position: int) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for key, n in counts.items():
+        out[key[position]] = out.get(key[position], 0) + n
+    return out
+
+
+def queue_counts(user, filters: Mapping | None = None, *, today: date | None = None) -> QueueCounts:
+    """Counts per kind and status for the queue's current filter (loaded apart from the rows)."""
+    rows = (
+        filtered_cases(user, filters, today=today).order_by().values("kind", "status").annotate(n=Count("id"))
+    )
+    return QueueCounts(by_kind_status={(r["kind"], r["status"]): r["n"] for r in rows})
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Aggregates over the cases a filter selects (open cases of the user's Center by default)."""
+
+    today: date
+    counts: QueueCounts
+    aging: dict[str, int]
+    due_within_7: int
+    due_within_30: int
+    overdue: int
+    # One row per assignee (None: unassigned): open, overdue and due-within-7 counts, busiest first.
+    workload: list[dict] = field(default_factory=list)
+
+
+def dashboard(user, filters: Mapping | None = None, *, today: date | None = None) -> Dashboard:
+    """Open cases by kind and status, aging since filing, what falls due, and each person's load."""
+    today = today or legal_today()
+    queryset = filtered_cases(user, filters, today=today).order_by()
+    counts = QueueCounts(
+        by_kind_status={
+            (r["kind"], r["status"]): r["n"]
+            for r in queryset.values("kind", "status").annotate(n=Count("id"))
+        }
+    )
+    due_7 = Q(next_deadline_on__lte=today + timedelta(days=7))
+    overdue = Q(next_deadline_on__lt=today)
+    aggregates = {
+        f"aged_{n}": Count("id", filter=_filed_between(today, low, high))
+        for n, (_, low, high) in enumerate(AGING_BUCKETS)
+    }
+    totals = queryset.aggregate(
+        **aggregates,
+        due_within_7=Count("id", filter=due_7),
+        due_within_30=Count("id", filter=Q(next_deadline_on__lte=today + timedelta(days=30))),
+        overdue=Count("id", filter=overdue),
+    )
+    workload = list(
+        queryset.values("assignee_id", "assignee__username")
+        .annotate(
+            open=Count("id"), overdue=Count("id", filter=overdue), due_within_7=Count("id", filter=due_7)
+        )
+        .order_by("-open", "assignee__username")
+    )
+    return Dashboard(
+        today=today,
+        counts=counts,
+        aging={name: totals[f"aged_{n}"] for n, (name, _, _) in enumerate(AGING_BUCKETS)},
+        due_within_7=totals["due_within_7"],
+        due_within_30=totals["due_within_30"],
+        overdue=totals["overdue"],
+        workload=workload,
+    )
+
+
+def _filed_between(today: date, low_days: int, high_days: int | None) -> Q:
+    """Cases filed between low_days and high_days days before today (inclusive)."""
+    q = Q(filed_on__lte=today - timedelta(days=low_days))
+    if high_days is not None:
+        q &= Q(filed_on__gte=today - timedelta(days=high_days))
+    return q
+
+
+# --- The case page ----------------------------------------------------------------------------------
+
+
+def case_detail(user, pk_or_reference: int | str) -> Case:
+    """The case page's fetch: one case the user may see, with all it shows, in a fixed number of queries.
+
+    `events` holds the timeline the user may read: all of it for CBP staff, the shared events for
+    the importer side (internal notes never reach the portal).
+    """
+    events = CaseEvent.objects.select_related("actor", "on_behalf_of").order_by("id")
+    if not can_view_internal(user):
+        events = events.shared()
+    queryset = (
+        Case.objects.visible_to(user)
+        .select_related(
+            "importer__center",
+            "center",
+            "filing_port",
+            "assignee",
+            "filed_by",
+            "parent",
+            "protest__review_center",
+            "psc",
+            "pic",
+            "cf28",
+            "cf29",
+            "decision__decided_by",
+        )
+        .prefetch_related(
+            Prefetch("entry_links", queryset=CaseEntry.objects.select_related("entry__port").order_by("id")),
+            Prefetch("events", queryset=events),
+            "deadlines",
+            "objections",
+            "protestants",
+            Prefetch("children", queryset=Case.objects.visible_to(user).order_by("id")),
+            "psc__lines",
+        )
+    )
+    lookup = _case_lookup(pk_or_reference)
+    try:
+        return queryset.get(**lookup)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def _case_lookup(pk_or_reference: int | str) -> dict:
+    """A database id (int or digits) or a reference number (never all digits: it has dashes)."""
+    if isinstance(pk_or_reference, int):
+        return {"pk": pk_or_reference}
+    text = str(pk_or_reference).strip()
+    return {"pk": int(text)} if text.isdigit() else {"reference_number": text}

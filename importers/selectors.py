@@ -1,0 +1,88 @@
+"""Reads of importer accounts and entries (HackSoft selectors): pages and the API read through these.
+
+Each fetch goes through the one visibility rule (importers.permissions): a row the user may not
+see raises Http404, the same as a missing one. Malformed identifiers are not found either: a
+lookup never answers differently for "no such number" and "not a number".
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from .identifiers import normalize_entry_number, normalize_ior
+from .models import AccountAssignment, Entry, EntryLine, Importer, ScheduledMove
+from .permissions import visible_entries, visible_importers
+
+ENTRY_NUMBER_LENGTH = 11
+ENTRY_SEARCH_LIMIT = 20
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def account_list(user) -> QuerySet:
+    """The accounts a user may see, by name, with their Center (the portal's accounts, the API's list)."""
+    return visible_importers(user).select_related("center", "account_manager").order_by("name", "id")
+
+
+def account_detail(user, ior: str) -> Importer:
+    """One importer account the user may see, with its Center, manager, moves and pending move."""
+    try:
+        number, _ = normalize_ior(ior)
+    except ValidationError:
+        raise Http404("No such importer account.") from None
+    queryset = (
+        visible_importers(user)
+        .select_related("center", "account_manager", "pinned_by")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=AccountAssignment.objects.select_related("from_center", "to_center", "decided_by"),
+            ),
+            Prefetch(
+                "scheduled_moves",
+                queryset=ScheduledMove.objects.filter(state=ScheduledMove.State.PENDING).select_related(
+                    "from_center", "to_center"
+                ),
+                to_attr="pending_moves",
+            ),
+        )
+    )
+    try:
+        return queryset.get(ior_number=number)
+    except Importer.DoesNotExist:
+        raise Http404("No such importer account.") from None
+
+
+def entry_detail(user, number: str) -> Entry:
+    """One entry the user may see, with its importer, port and lines (each line's Center resolved)."""
+    try:
+        normalized = normalize_entry_number(number)
+    except ValidationError:
+        raise Http404("No such entry.") from None
+    queryset = (
+        visible_entries(user)
+        .select_related("importer__center", "port__district")
+        .prefetch_related(
+            Prefetch("lines", queryset=EntryLine.objects.select_related("center").order_by("line_number"))
+        )
+    )
+    try:
+        return queryset.get(entry_number=normalized)
+    except Entry.DoesNotExist:
+        raise Http404("No such entry.") from None
+
+
+def entry_search(user, prefix: str, *, limit: int = ENTRY_SEARCH_LIMIT) -> QuerySet:
+    """Entries the user may see whose number starts with the prefix (dashes and spaces ignored)."""
+    compact = "".join(prefix.replace("-", " ").split()).upper()
+    if not compact or len(compact) > ENTRY_NUMBER_LENGTH or not set(compact) <= _ALNUM:
+        return Entry.objects.none()
+    # Entry numbers are 11 characters of A-Z and 0-9, so those starting with the prefix lie between
+    # the prefix padded with "0" and with "Z": a range the unique index answers under any collation,
+    # where LIKE 'prefix%' would need a pattern index the ingest does without (migration 0008).
+    low, high = compact.ljust(ENTRY_NUMBER_LENGTH, "0"), compact.ljust(ENTRY_NUMBER_LENGTH, "Z")
+    return (
+        visible_entries(user)
+        .filter(entry_number__gte=low, entry_number__lte=high, entry_number__startswith=compact)
+        .select_related("importer", "port")
+        .order_by("entry_number")[:limit]
+    )
