@@ -155,6 +155,8 @@ class ImporterAdminForm(forms.ModelForm):
         cleaned = super().clean()
         previous = self.initial.get("center")
         center = cleaned.get("center")
+        if self.instance.pk and previous and center is None and "center" in cleaned:
+            self.add_error("center", "An account always has a Center: move it to another one instead.")
         if (
             self.instance.pk
             and previous
@@ -188,9 +190,12 @@ class ImporterAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
+        from cee_portal.legal_time import legal_today
+
         from . import services
 
-        services.save_importer_from_admin(obj, form=form, actor=request.user)
+        # Through the move services: a new Center takes the open cases along, with history.
+        services.save_importer_from_admin(obj, form=form, actor=request.user, today=legal_today())
 
 
 class EntryLineInline(ReadOnlyAdminMixin, admin.TabularInline):
