@@ -239,3 +239,24 @@ def test_an_unpinned_account_may_move_again_on_the_next_run():
     run(importer)
     importer.refresh_from_db()
     assert importer.center.ace_id == "CEE010"
+
+
+def test_the_imports_own_reassignment_run_uses_the_imports_today(
+    tmp_path, django_capture_on_commit_callbacks
+):
+    """The incremental run an import queues is dated the import's --today, not the wall clock."""
+    from importers.ingest import import_entries
+    from importers.models import ReassignmentJob
+    from tests.factories import make_entry_number
+    from tests.importers import feeds
+
+    importer = ImporterFactory(ior_number="12-3456789AB", center_ace_id="CEE009")
+    rows = []
+    for n in range(1, 7):
+        number = make_entry_number("QRS", n)
+        rows += [feeds.entry(number, entry_date="2026-10-01")] + [feeds.line(number, k) for k in range(1, 6)]
+    with django_capture_on_commit_callbacks(execute=True):
+        import_entries(feeds.write_csv(tmp_path, rows), today=TODAY)
+    history = AccountAssignment.objects.get(importer=importer)
+    assert (history.to_center.ace_id, history.effective_on) == ("CEE010", TODAY)
+    assert ReassignmentJob.objects.get(scope="single").as_of == TODAY
