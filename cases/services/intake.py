@@ -589,12 +589,15 @@ def file_pic(
 def _no_1520d_claim(code: str, found: "PreferenceAgreement | None", entry: Entry) -> str:
     """Why no 1520(d) claim lies under this program, and which remedies are open for the entry."""
     open_codes = ", ".join(PreferenceAgreement.objects.filter(active=True).values_list("code", flat=True))
-    why = (
-        f"Claims under {code} are not accepted at present (the agreement is marked inactive)."
-        if found is not None
-        else f"{code or 'No agreement'!s} is not an agreement whose implementing act provides "
-        "post-importation claims (19 U.S.C. 1520(d))."
-    )
+    if not code:
+        why = "Name the trade agreement under which the preference is claimed (19 U.S.C. 1520(d))."
+    elif found is not None:
+        why = f"Claims under {code} are not accepted at present (the agreement is marked inactive)."
+    else:
+        why = (
+            f"{code} is not an agreement whose implementing act provides post-importation claims "
+            "(19 U.S.C. 1520(d))."
+        )
     if entry.liquidation_status in {LiquidationStatus.LIQUIDATED, LiquidationStatus.DEEMED_LIQUIDATED}:
         way = (
             f"Entry {entry.formatted_number} was liquidated on {entry.liquidation_date}: the preference "

@@ -77,6 +77,14 @@ def test_claim_under_a_program_without_1520d_is_refused_naming_the_psc_before_li
     assert not Case.objects.exists()
 
 
+def test_a_claim_naming_no_agreement_is_refused_asking_for_one(importer, filer):
+    with pytest.raises(CaseError) as refused:
+        claim(filer, imported(importer, D(2025, 3, 10)), agreement="  ")
+    message = refused.value.message_dict["agreement"][0]
+    assert message.startswith("Name the trade agreement") and "USMCA" in message
+    assert not Case.objects.exists()
+
+
 def test_claim_under_singapore_on_a_liquidated_entry_points_to_a_protest(importer, filer):
     entry = liquidated_entry(importer, D(2026, 1, 16))
     with pytest.raises(CaseError) as refused:
