@@ -134,8 +134,9 @@ PSC_REASONS = (
     ("VALUE", "Corrected the entered value after a post-importation price adjustment."),
     ("CLASS", "Corrected the classification of a line at the ten-digit level."),
 )
-AGREEMENTS = (("USMCA", 60), ("KR", 10), ("CAFTA-DR", 8), ("CL", 5), ("SG", 4), ("AU", 4), ("PE", 3),
-              ("CO", 3), ("PA", 1), ("MA", 1), ("BH", 0.5), ("OM", 0.5))  # fmt: skip
+# Only agreements that provide 1520(d) claims (importers/data/preference_agreements.csv).
+AGREEMENTS = (("USMCA", 60), ("KR", 10), ("CAFTA-DR", 8), ("CL", 5), ("PE", 3), ("CO", 3), ("PA", 1),
+              ("OM", 0.5))  # fmt: skip
 AGREEMENT_CUM = list(accumulate(w for _, w in AGREEMENTS))
 BROKERS = ("Border Customs Brokers LLC", "Gateway Trade Services Inc.", "Harbor Entry Partners LLC", "")
 OBJECTION_OUTCOMES = {  # (decision outcome, first objection?) -> (objection outcome, reasons)

@@ -251,6 +251,10 @@ class CaseEntry(models.Model):
             models.UniqueConstraint(
                 fields=["entry"], name="uniq_open_psc_entry", condition=Q(case_kind="psc", active=True)
             ),
+            # One 1520(d) claim in progress per entry, like a PSC (released when the claim closes).
+            models.UniqueConstraint(
+                fields=["entry"], name="uniq_open_pic_entry", condition=Q(case_kind="pic", active=True)
+            ),
         ]
         indexes = [models.Index(fields=["entry", "case_kind"])]
 
@@ -375,23 +379,16 @@ class PscLine(models.Model):
 
 
 class PicDetail(models.Model):
-    class Agreement(models.TextChoices):
-        USMCA = "USMCA", "United States-Mexico-Canada Agreement"
-        CL = "CL", "U.S.-Chile FTA"
-        SG = "SG", "U.S.-Singapore FTA"
-        AU = "AU", "U.S.-Australia FTA"
-        MA = "MA", "U.S.-Morocco FTA"
-        BH = "BH", "U.S.-Bahrain FTA"
-        CAFTA_DR = "CAFTA-DR", "CAFTA-DR"
-        OM = "OM", "U.S.-Oman FTA"
-        PE = "PE", "U.S.-Peru TPA"
-        KR = "KR", "U.S.-Korea FTA"
-        CO = "CO", "U.S.-Colombia TPA"
-        PA = "PA", "U.S.-Panama TPA"
-
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="pic")
     entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="+")
-    agreement = models.CharField(max_length=10, choices=Agreement.choices)
+    # Only the agreements of the reference table provide 1520(d) claims; the column keeps the code.
+    agreement = models.ForeignKey(
+        "importers.PreferenceAgreement",
+        to_field="code",
+        db_column="agreement",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     certificate_of_origin = models.TextField(help_text="Certification of origin: reference and statement")
 
 

@@ -1,4 +1,7 @@
-"""JSON log lines on stdout, so the platform's log shipper can index fields without parsing text."""
+"""JSON log lines on stderr, so the platform's log shipper can index fields without parsing text.
+
+stderr keeps the stdout of management commands for their own summaries (settings.LOGGING).
+"""
 
 import json
 import logging

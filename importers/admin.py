@@ -17,6 +17,7 @@ from .models import (
     Importer,
     ImporterMembership,
     Port,
+    PreferenceAgreement,
     ReassignmentJob,
     ScheduledMove,
 )
@@ -107,6 +108,22 @@ class HeadingCenterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["center"]
 
 
+@admin.register(PreferenceAgreement)
+class PreferenceAgreementAdmin(admin.ModelAdmin):
+    """The agreements under which 1520(d) claims lie; `active` stops new claims under one."""
+
+    list_display = ["code", "name", "regulation", "basis", "active"]
+    list_filter = ["active", "basis"]
+    search_fields = ["code", "name", "regulation"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Claims refer to the code: it is fixed once the row exists.
+        return ["code"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # claims keep their agreement; mark it inactive instead
+
+
 class MembershipInline(admin.TabularInline):
     model = ImporterMembership
     extra = 0
@@ -138,6 +155,8 @@ class ImporterAdminForm(forms.ModelForm):
         cleaned = super().clean()
         previous = self.initial.get("center")
         center = cleaned.get("center")
+        if self.instance.pk and previous and center is None and "center" in cleaned:
+            self.add_error("center", "An account always has a Center: move it to another one instead.")
         if (
             self.instance.pk
             and previous
@@ -171,9 +190,12 @@ class ImporterAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def save_model(self, request, obj, form, change):
+        from cee_portal.legal_time import legal_today
+
         from . import services
 
-        services.save_importer_from_admin(obj, form=form, actor=request.user)
+        # Through the move services: a new Center takes the open cases along, with history.
+        services.save_importer_from_admin(obj, form=form, actor=request.user, today=legal_today())
 
 
 class EntryLineInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -201,16 +223,28 @@ class EntryAdmin(admin.ModelAdmin):
         "importer",
         "port",
         "entry_date",
+        "importation",
         "liquidation_status",
         "liquidation_date",
     ]
-    list_filter = ["liquidation_status", "port__district", "port"]
+    list_filter = [
+        ("importation_date", admin.EmptyFieldListFilter),
+        "liquidation_status",
+        "port__district",
+        "port",
+    ]
     search_fields = ["=entry_number"]
     list_select_related = ["importer", "port"]
     raw_id_fields = ["importer", "port"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [EntryLineInline, EntryCasesInline]
     show_full_result_count = False
+
+    @admin.display(description="importation date", ordering="importation_date")
+    def importation(self, obj: Entry) -> str:
+        if obj.lacks_importation_date:
+            return "MISSING: the 1520(d) year cannot be counted"
+        return obj.importation_date.isoformat()
 
     def get_search_results(self, request, queryset, search_term):
         # Staff paste entry numbers formatted (ABC-1234567-6); the table holds them normalised.

@@ -616,5 +616,7 @@ def _ticking(rows: Iterable[tuple], bar) -> Iterator[tuple]:
 
 
 def parse_today(value: str | None) -> date:
-    """The --today option: YYYY-MM-DD, or the local date."""
-    return date.fromisoformat(value) if value else timezone.localdate()
+    """The --today option: YYYY-MM-DD, or today's legal date (the demo's history rows are dated with it)."""
+    from cee_portal.legal_time import legal_today
+
+    return date.fromisoformat(value) if value else legal_today()

@@ -398,7 +398,7 @@ def parse_entry(
         port,
         entry_type,
         entry_date,
-        _date(record, IMPORTATION_DATE) or entry_date,
+        _date(record, IMPORTATION_DATE),  # never the entry date: 1520(d) runs from importation
         scheduled,
         liquidation_date,
         status,

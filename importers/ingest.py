@@ -18,6 +18,8 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cee_portal.legal_time import legal_today
+
 from . import resolver
 from .bulk import copy_text, insert_rows, reserve_ids
 from .feed import ENTRY_VALUES, UPDATABLE, EntryRow, LineRecord, Problem, parse_chunks
@@ -76,7 +78,7 @@ class Ingest:
     """
 
     def __init__(self, *, today: date | None = None, chunk_entries: int = 20000, progress=None):
-        self.today = today or timezone.localdate()
+        self.today = today or legal_today()  # the legal date, not the server's
         self.summary = Summary()
         self.new_importer_ids: set[int] = set()  # created by committed chunks, Center still to give
         self.parser_options = dict(
@@ -345,21 +347,20 @@ def import_entries(
 
     `parallel`: parse in a second process (default: for files of a few megabytes and more).
     """
-    summary = Ingest(today=today, chunk_entries=chunk_entries, progress=progress).run(
-        Path(path), parallel=parallel
-    )
+    ingest = Ingest(today=today, chunk_entries=chunk_entries, progress=progress)
+    summary = ingest.run(Path(path), parallel=parallel)
     summary.problems.sort(key=lambda p: p.line)
     if summary.touched_importer_ids:
-        _after_import(summary.touched_importer_ids)
+        _after_import(summary.touched_importer_ids, today=ingest.today)
     return summary
 
 
-def _after_import(importer_ids: Iterable[int]) -> None:
-    """Queue the incremental account reassignment for the importers this import touched."""
+def _after_import(importer_ids: Iterable[int], *, today: date) -> None:
+    """Queue the incremental account reassignment for the importers this import touched, as of its date."""
     from importers.tasks import reassign_importers_task
 
-    ids = sorted(importer_ids)
-    transaction.on_commit(lambda: reassign_importers_task.delay(ids))
+    ids, as_of = sorted(importer_ids), today.isoformat()
+    transaction.on_commit(lambda: reassign_importers_task.delay(ids, as_of))
 
 
 def write_problems_csv(problems: list[Problem], out: io.TextIOBase) -> None:

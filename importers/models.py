@@ -162,6 +162,34 @@ class HeadingCenter(models.Model):
         ordering = ["heading"]
 
 
+class PreferenceAgreement(models.Model):
+    """A trade agreement whose implementing act provides post-importation claims (19 U.S.C. 1520(d)).
+
+    Only these agreements allow a 1520(d) claim; a late preference claim under any other program
+    (Singapore, Australia, Morocco, Bahrain, Israel, Jordan, GSP, AGOA, CBERA/CBTPA) is a PSC or
+    post-entry amendment before liquidation, or a protest after it (CBP guidance of Aug 2014; CSMS
+    17-000110). Shipped in data/preference_agreements.csv; an administrator may correct a citation
+    or stop claims under an agreement (active=False).
+    """
+
+    code = models.CharField(max_length=10, unique=True, help_text="Code used in filings, e.g. USMCA")
+    name = models.CharField(max_length=120)
+    regulation = models.CharField(
+        max_length=120, help_text="The CFR sections on post-importation claims under this agreement"
+    )
+    implementing_act = models.CharField(max_length=200, blank=True)
+    basis = models.CharField(max_length=20, choices=Basis.choices, default=Basis.ASSUMED)
+    active = models.BooleanField(default=True, help_text="1520(d) claims under it may be filed")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "1520(d) agreement"
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.regulation})"
+
+
 # --- Importer accounts --------------------------------------------------------------------------------
 
 
@@ -280,7 +308,9 @@ class Entry(models.Model):
     port = models.ForeignKey(Port, on_delete=models.PROTECT, related_name="entries", db_index=False)
     entry_type = models.CharField(max_length=2, default="01")
     entry_date = models.DateField()
-    importation_date = models.DateField()
+    # Carried by the feed; never defaulted to the entry date. Without it the 1520(d) year cannot be
+    # counted, so the entry (and any claim against it) is flagged for the specialist.
+    importation_date = models.DateField(null=True, blank=True)
     scheduled_liquidation_date = models.DateField(null=True, blank=True)
     liquidation_date = models.DateField(null=True, blank=True)
     liquidation_status = models.CharField(
@@ -309,6 +339,11 @@ class Entry(models.Model):
     @property
     def formatted_number(self) -> str:
         return format_entry_number(self.entry_number)
+
+    @property
+    def lacks_importation_date(self) -> bool:
+        """No date of importation: the 1520(d) one-year window cannot be counted."""
+        return self.importation_date is None
 
 
 class EntryLine(models.Model):

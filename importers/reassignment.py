@@ -207,7 +207,13 @@ def move_account(
     importer.needs_account_manager = from_center_id is not None
     importer.save(update_fields=["center", "account_manager", "needs_account_manager"])
     if from_center_id is not None:
-        move_open_cases(importer, from_center_id=from_center_id, to_center_id=to_center_id, actor=actor)
+        move_open_cases(
+            importer,
+            from_center_id=from_center_id,
+            to_center_id=to_center_id,
+            effective_on=effective_on,
+            actor=actor,
+        )
         from cee_portal.operations import outbox
 
         outbox.enqueue(

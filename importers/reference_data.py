@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Basis, Center, District, HtsChapter, HtsRule, Port
+from .models import Basis, Center, District, HeadingCenter, HtsChapter, HtsRule, Port, PreferenceAgreement
 from .resolver import rebuild_heading_table
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -44,7 +44,7 @@ def _upsert(model, objects: list, key: str, fields: list[str], *, update: bool) 
 
 @transaction.atomic
 def load_reference_data(*, update: bool = False) -> LoadResult:
-    """Load Centers, districts, ports, HTS chapters and HTS rules; idempotent.
+    """Load Centers, districts, ports, HTS chapters and rules, and 1520(d) agreements; idempotent.
 
     Without update=True, rows that already exist are left alone, so an administrator's edits
     (a rule moved to another Center, a port deactivated) survive a re-run.
@@ -127,5 +127,28 @@ def load_reference_data(*, update: bool = False) -> LoadResult:
     created["rules"], updated["rules"] = _upsert(
         HtsRule, rules, "prefix", ["center_id", "basis", "source"], update=update
     )
-    updated["headings"] = len(rebuild_heading_table())
+    agreements = [
+        PreferenceAgreement(
+            code=r["code"],
+            name=r["name"],
+            regulation=r["regulation"],
+            implementing_act=r["implementing_act"],
+            basis=r["basis"] or Basis.ASSUMED,
+            note=r["note"],
+        )
+        for r in _rows("preference_agreements.csv")
+    ]
+    # `active` is not shipped: an administrator's decision to stop claims under one survives --update.
+    created["1520(d) agreements"], updated["1520(d) agreements"] = _upsert(
+        PreferenceAgreement,
+        agreements,
+        "code",
+        ["name", "regulation", "implementing_act", "basis", "note"],
+        update=update,
+    )
+    # The heading table is derived: headings it gains are "new", Centers it changes are "updated".
+    had = set(HeadingCenter.objects.values_list("heading", flat=True))
+    changed = rebuild_heading_table()
+    created["headings"] = HeadingCenter.objects.count() - len(had)
+    updated["headings"] = len(changed & had)
     return LoadResult(created=created, updated=updated)

@@ -1,4 +1,8 @@
-"""Writes to importer accounts: creation, pinning, assignment history."""
+"""Writes to importer accounts: creation, pinning, assignment history.
+
+Every change of an account's Center, automatic or by hand, goes through reassignment.move_account,
+and every dated act takes its legal date as `today` (cee_portal.legal_time.legal_today at the edge).
+"""
 
 from datetime import date
 
@@ -12,47 +16,67 @@ from .models import PIN_REASONS, AccountAssignment, AssignmentReason, Center, Im
 
 
 @transaction.atomic
-def save_importer_from_admin(importer: Importer, *, form, actor) -> Importer:
-    """Save an importer edited in the admin; a manual move of its Center is a pinned move with its cases."""
-    from .reassignment import move_account
+def save_importer_from_admin(importer: Importer, *, form, actor, today: date) -> Importer:
+    """Save an importer edited in the admin; its Center and pin change only through the move services.
 
+    A change of Center is a pinned move that takes the open cases along (pin_importer); a new pin or
+    a lifted pin goes through pin_importer / unpin_importer; `today` is the legal date of the change.
+    """
     importer.ior_number, importer.ior_kind = normalize_ior(importer.ior_number)
     changed = set(form.changed_data)
-    previous_center_id = form.initial.get("center") if importer.pk else None
-    new_center_id = importer.center_id
-    moved = "center" in changed and previous_center_id is not None and new_center_id != previous_center_id
-    if moved and not importer.pin_reason:
+    stored = Importer.objects.filter(pk=importer.pk).first() if importer.pk else None
+    previous_center_id = stored.center_id if stored else None
+    new_center_id, reason, note = importer.center_id, importer.pin_reason, importer.pin_note
+    if previous_center_id is not None and new_center_id is None:
+        raise ValidationError({"center": "An account always has a Center: move it to another one instead."})
+    moved = previous_center_id is not None and new_center_id != previous_center_id
+    if moved and not reason:
         # Without a pin the next automatic run would move the account straight back.
         raise ValidationError(
             {"pin_reason": "A manual move of the account needs a pin reason (81 FR 92978)."}
         )
-    if "pin_reason" in changed or moved:
-        importer.pinned_by = actor if importer.pin_reason else None
-        importer.pinned_at = timezone.now() if importer.pin_reason else None
-    if moved:
-        importer.center_id = previous_center_id  # move_account changes it, with history and open cases
+    # The plain fields are saved here; Center and pin keep their stored values until the services
+    # below change them, with history, open cases and timeline events.
+    importer.center_id = previous_center_id
+    importer.pin_reason, importer.pin_note = (stored.pin_reason, stored.pin_note) if stored else ("", "")
     importer.save()
-    if moved:
-        move_account(
+    center = Center.objects.get(pk=new_center_id) if new_center_id != previous_center_id else None
+    if reason and (center is not None or {"pin_reason", "pin_note"} & changed):
+        return pin_importer(
             importer,
-            to_center_id=new_center_id,
-            reason=importer.pin_reason,
-            figures={},
-            effective_on=timezone.localdate(),
+            reason=reason,
+            note=note,
             actor=actor,
-            note="Moved in the administration site",
+            center=center,
+            today=today,
+            via="the administration site",
         )
-    elif "center" in changed and new_center_id is not None and previous_center_id is None:
-        AccountAssignment.objects.create(
-            importer=importer,
-            from_center=None,
-            to_center_id=new_center_id,
-            reason=importer.pin_reason or AssignmentReason.INITIAL,
-            effective_on=timezone.localdate(),
-            decided_by=actor,
-            note="Set in the administration site",
+    if stored is not None and stored.pin_reason and not reason:
+        importer = unpin_importer(importer, actor=actor)
+    if center is not None:  # a first Center set by hand, without a pin
+        return assign_center(
+            importer, center=center, actor=actor, today=today, note="Set in the administration site"
         )
     return importer
+
+
+@transaction.atomic
+def assign_center(importer: Importer, *, center: Center, actor, today: date, note: str = "") -> Importer:
+    """Give an account without a Center its first one by hand, with an `initial` history row."""
+    from .reassignment import move_account
+
+    importer = Importer.objects.select_for_update().get(pk=importer.pk)
+    if importer.center_id is not None:
+        raise ValidationError({"center": "The account has a Center already: pin it to move it by hand."})
+    return move_account(
+        importer,
+        to_center_id=center.pk,
+        reason=AssignmentReason.INITIAL,
+        figures={},
+        effective_on=today,
+        actor=actor,
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -62,28 +86,40 @@ def pin_importer(
     reason: str,
     note: str,
     actor,
+    today: date,
     center: Center | None = None,
-    today: date | None = None,
+    via: str = "",
 ) -> Importer:
-    """Pin an account (optionally to another Center) so automatic reassignment leaves it alone."""
+    """Pin an account so automatic reassignment leaves it alone; with `center`, move it there first.
+
+    The move goes through the one move service (reassignment.move_account): history row effective
+    `today`, open cases and their timelines, account manager, notices. A pending announced move is
+    cancelled: a pinned account does not move automatically (81 FR 92978).
+    """
+    from .models import ScheduledMove
+    from .reassignment import move_account
+
     valid = {value for value, _ in PIN_REASONS}
     if reason not in valid:
         raise ValidationError({"pin_reason": f"A pin needs one of: {', '.join(sorted(valid))}."})
     importer = Importer.objects.select_for_update().get(pk=importer.pk)
     if center is not None and center.pk != importer.center_id:
-        AccountAssignment.objects.create(
-            importer=importer,
-            from_center_id=importer.center_id,
-            to_center=center,
+        move_account(
+            importer,
+            to_center_id=center.pk,
             reason=reason,
-            effective_on=today or timezone.localdate(),
-            decided_by=actor,
-            note=note,
+            figures={},
+            effective_on=today,
+            actor=actor,
+            note=" ".join(part for part in (f"Moved by hand in {via}." if via else "", note) if part),
         )
-        importer.center = center
+    ScheduledMove.objects.filter(importer=importer, state=ScheduledMove.State.PENDING).update(
+        state=ScheduledMove.State.CANCELLED
+    )
     importer.pin_reason, importer.pin_note = reason, note
+    # pinned_at is the moment of the act (a timestamp), not a legal date.
     importer.pinned_by, importer.pinned_at = actor, timezone.now()
-    importer.save(update_fields=["center", "pin_reason", "pin_note", "pinned_by", "pinned_at"])
+    importer.save(update_fields=["pin_reason", "pin_note", "pinned_by", "pinned_at"])
     return importer
 
 

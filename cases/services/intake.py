@@ -14,7 +14,7 @@ from django.db import transaction
 
 from cee_portal.legal_time import legal_today
 from importers.identifiers import normalize_hts
-from importers.models import Entry, Importer, LiquidationStatus, Port
+from importers.models import Entry, Importer, LiquidationStatus, Port, PreferenceAgreement
 
 from .. import deadlines
 from ..exceptions import CaseError, NotAllowed
@@ -457,6 +457,11 @@ def file_psc(
             " is still in progress.",
             code="open_psc",
         )
+    open_requests = sorted(
+        CaseEntry.objects.filter(
+            entry=entry, case_kind__in=[CaseKind.CF28, CaseKind.CF29], case__is_open=True
+        ).values_list("case__reference_number", flat=True)
+    )
     if entry.scheduled_liquidation_date is None:
         raise CaseError(
             f"Entry {entry.formatted_number} has no scheduled liquidation date yet; the PSC window "
@@ -490,6 +495,15 @@ def file_psc(
         PscLine(psc=psc, line_number=n, hts_number=h, entered_value=v, duty=d) for n, h, v, d in clean
     )
     CaseEntry.objects.create(case=case, entry=entry, case_kind=CaseKind.PSC)
+    if open_requests:
+        # Not refused: the correction may be the answer. The specialist reads the two together.
+        _flag(
+            case,
+            [
+                f"Entry {entry.formatted_number} has an open request for information or notice of action "
+                f"({', '.join(open_requests)}): review this correction with it."
+            ],
+        )
     refresh_deadlines(case, today=filed_on)
     record_event(
         case, actor=actor, kind="filed", new=case.status, message=f"Reason {reason_code}: {explanation}"
@@ -505,23 +519,48 @@ def file_psc(
 
 @transaction.atomic
 def file_pic(
-    *, actor, entry: Entry, agreement: str, certificate_of_origin: str, filed_on: date | None = None
+    *,
+    actor,
+    entry: Entry,
+    agreement: "PreferenceAgreement | str",
+    certificate_of_origin: str,
+    filed_on: date | None = None,
 ) -> Case:
-    """File a post-importation preference claim (19 U.S.C. 1520(d))."""
+    """File a post-importation preference claim (19 U.S.C. 1520(d)) under an agreement that provides one."""
     filed_on = filed_on or legal_today()
     if not can_file_for(actor, entry.importer):
         raise NotAllowed(f"You may not file for importer {entry.importer.ior_number}.")
-    if agreement not in PicDetail.Agreement.values:
-        raise CaseError(
-            {"agreement": f"{agreement!r} is not a trade agreement providing for 1520(d) claims."}
-        )
+    code = agreement.code if isinstance(agreement, PreferenceAgreement) else str(agreement).strip().upper()
+    found = PreferenceAgreement.objects.filter(code=code).first()
+    if found is None or not found.active:
+        raise CaseError({"agreement": _no_1520d_claim(code, found, entry)}, code="no_1520d_claim")
     if not certificate_of_origin.strip():
         raise CaseError({"certificate_of_origin": "A 1520(d) claim includes the certification of origin."})
-    try:
-        deadlines.check_pic_timely(entry.importation_date, filed_on, policy=clock_policy())
-    except deadlines.FilingOutOfWindow as exc:
-        raise _out_of_window(exc, f"Entry {entry.formatted_number}") from None
     entry = _lock_entries([entry])[0]
+    open_claim = (
+        CaseEntry.objects.filter(entry=entry, case_kind=CaseKind.PIC, active=True)
+        .select_related("case")
+        .first()
+    )
+    if open_claim is not None:
+        raise CaseError(
+            f"1520(d) claim {open_claim.case.reference_number} of entry {entry.formatted_number} is still "
+            "open: one claim per entry; add to that claim or wait for its decision.",
+            code="open_pic",
+        )
+    flags = []
+    if entry.importation_date is None:
+        # Never counted from the entry date: importation may come days before it (19 CFR 101.1).
+        flags.append(
+            f"Entry {entry.formatted_number} has no date of importation: the one-year window of 19 U.S.C. "
+            "1520(d) could not be checked. Establish the date of importation before deciding the claim."
+        )
+    else:
+        try:
+            deadlines.check_pic_timely(entry.importation_date, filed_on, policy=clock_policy())
+        except deadlines.FilingOutOfWindow as exc:
+            what = f"Entry {entry.formatted_number} (imported on {entry.importation_date.isoformat()})"
+            raise _out_of_window(exc, what) from None
     case = _new_case(
         kind=CaseKind.PIC,
         status=CaseStatus.RECEIVED,
@@ -531,15 +570,54 @@ def file_pic(
         filed_on=filed_on,
     )
     PicDetail.objects.create(
-        case=case, entry=entry, agreement=agreement, certificate_of_origin=certificate_of_origin
+        case=case, entry=entry, agreement=found, certificate_of_origin=certificate_of_origin
     )
     CaseEntry.objects.create(case=case, entry=entry, case_kind=CaseKind.PIC)
+    _flag(case, flags)
     refresh_deadlines(case, today=filed_on)
     record_event(
-        case, actor=actor, kind="filed", new=case.status, message=f"1520(d) claim under {agreement}."
+        case,
+        actor=actor,
+        kind="filed",
+        new=case.status,
+        message=f"1520(d) claim under {found.code} ({found.regulation}).",
     )
-    notify(case, audience="center", subject=f"New 1520(d) claim {case.reference_number}", body=agreement)
+    notify(case, audience="center", subject=f"New 1520(d) claim {case.reference_number}", body=found.name)
     return case
+
+
+def _no_1520d_claim(code: str, found: "PreferenceAgreement | None", entry: Entry) -> str:
+    """Why no 1520(d) claim lies under this program, and which remedies are open for the entry."""
+    open_codes = ", ".join(PreferenceAgreement.objects.filter(active=True).values_list("code", flat=True))
+    if not code:
+        why = "Name the trade agreement under which the preference is claimed (19 U.S.C. 1520(d))."
+    elif found is not None:
+        why = f"Claims under {code} are not accepted at present (the agreement is marked inactive)."
+    else:
+        why = (
+            f"{code} is not an agreement whose implementing act provides post-importation claims "
+            "(19 U.S.C. 1520(d))."
+        )
+    if entry.liquidation_status in {LiquidationStatus.LIQUIDATED, LiquidationStatus.DEEMED_LIQUIDATED}:
+        way = (
+            f"Entry {entry.formatted_number} was liquidated on {entry.liquidation_date}: the preference "
+            "can be claimed by a protest of the liquidation within 180 days (19 U.S.C. 1514(c)(3))."
+        )
+    else:
+        way = (
+            f"Entry {entry.formatted_number} is not liquidated: the preference can be claimed by a post "
+            "summary correction before liquidation (19 CFR 101.9(b)), or by a protest after it "
+            "(19 U.S.C. 1514)."
+        )
+    return f"{why} 1520(d) claims lie only under: {open_codes}. {way}"
+
+
+def _flag(case: Case, reasons: list[str]) -> None:
+    """Flag a new case for the specialist with every reason found at intake."""
+    if reasons:
+        case.flagged_for_specialist = True
+        case.flag_reason = " ".join(reasons)
+        case.save(update_fields=["flagged_for_specialist", "flag_reason"])
 
 
 def _issue(kind: str, *, actor, entry: Entry, parent: Case | None, issued_on: date) -> Case:

@@ -1,16 +1,22 @@
 """Open cases follow their account to its new Center."""
 
+from datetime import date
+
 from django.db.models import F, Q
 
-from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
 
 from ..models import Case, CaseEvent
 from ..permissions import center_staff_q
 
 
-def move_open_cases(importer, *, from_center_id: int, to_center_id: int, actor=None) -> int:
+def move_open_cases(
+    importer, *, from_center_id: int, to_center_id: int, effective_on: date, actor=None
+) -> int:
     """Move an importer's open cases to the new Center in the caller's transaction; return how many.
+
+    Each case's timeline says the move's effective date (the legal date of the move, which for an
+    announced move is not the day the run applied it).
 
     An assignee who works for the new Center (or nationally) keeps the case; otherwise it goes
     to the new Center's unassigned queue. Closed cases stay with the Center that decided them.
@@ -41,8 +47,8 @@ def move_open_cases(importer, *, from_center_id: int, to_center_id: int, actor=N
             kind="center",
             old_value=names[from_center_id],
             new_value=names[to_center_id],
-            message=f"The importer's account moved to {names[to_center_id]} on {legal_today()}; the case "
-            "moved with it"
+            message=f"The importer's account moved to {names[to_center_id]} on {effective_on.isoformat()}; "
+            "the case moved with it"
             + ("" if assignee in keepers or assignee is None else " to the unassigned queue")
             + ".",
             visibility=CaseEvent.Visibility.SHARED,

@@ -114,10 +114,10 @@ def _record_decision(case: Case, *, outcome: str, decision: DecisionInput, actor
 
 
 def _release_entries(case: Case) -> None:
-    """A withdrawn protest frees its entries; a PSC holds its entry only while in progress."""
+    """A withdrawn protest frees its entries; a PSC or 1520(d) claim holds its entry only while open."""
     if case.kind == CaseKind.PROTEST and case.status == CaseStatus.WITHDRAWN:
         case.entry_links.update(active=False)
-    elif case.kind == CaseKind.PSC and not case.is_open:
+    elif case.kind in {CaseKind.PSC, CaseKind.PIC} and not case.is_open:
         case.entry_links.update(active=False)
 
 

@@ -157,6 +157,7 @@ def test_a_pinned_account_never_moves():
         reason="intended_use",
         note="Resins for in-house molding",
         actor=staff_user(role="supervisor"),
+        today=TODAY,
     )
     run(importer)
     run()

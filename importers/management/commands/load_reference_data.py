@@ -4,7 +4,10 @@ from importers.reference_data import load_reference_data
 
 
 class Command(BaseCommand):
-    help = "Load the shipped reference data (Centers, districts, ports, HTS chapters and rules). Idempotent."
+    help = (
+        "Load the shipped reference data (Centers, districts, ports, HTS chapters and rules, 1520(d) "
+        "agreements). Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -13,6 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, update: bool = False, **options):
         result = load_reference_data(update=update)
-        parts = [f"{name}: {count} new" for name, count in result.created.items()]
-        parts += [f"{name}: {count} updated" for name, count in result.updated.items() if count]
-        self.stdout.write("Reference data loaded (" + ", ".join(parts) + ").")
+        # Per table: rows it created ("new"), then rows whose shipped values it rewrote ("updated").
+        parts = [
+            f"{name}: {count} new" + (f", {result.updated[name]} updated" if result.updated.get(name) else "")
+            for name, count in result.created.items()
+        ]
+        self.stdout.write("Reference data loaded (" + "; ".join(parts) + ").")

@@ -27,7 +27,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="List the moves; change nothing")
         parser.add_argument("--csv", metavar="PATH", help="With --dry-run: also write the moves as CSV")
-        parser.add_argument("--today", type=date.fromisoformat, help="Date of the run (default: today)")
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            help="Legal date of the run, YYYY-MM-DD: the mix window, history rows and effective dates "
+            "(default: today in LEGAL_TIME_ZONE)",
+        )
         parser.add_argument(
             "--celery", action="store_true", help="Hand the moves to Celery workers in chunks"
         )
@@ -110,23 +115,33 @@ class Command(BaseCommand):
             for m in moves
         ]
         header = ("importer", "from", "to", "basis", "volume", "shares", "why")
-        for row in rows[:50]:
-            self.stdout.write("  ".join(str(v) for v in row))
+        if rows:
+            self._table(header, rows[:50])
         if len(rows) > 50:
-            self.stdout.write(f"... and {len(rows) - 50} more")
+            self.stdout.write(f"... and {len(rows) - 50} more (all of them with --csv PATH)")
         if csv_path:
             with open(csv_path, "w", newline="", encoding="utf-8") as out:
                 writer = csv.writer(out)
                 writer.writerow(header)
                 writer.writerows(rows)
 
+    def _table(self, header: tuple, rows: list[tuple]) -> None:
+        """Write rows under column headers, each column as wide as its widest value (the last unpadded)."""
+        cells = [tuple("" if v is None else str(v) for v in row) for row in [header, *rows]]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(header) - 1)]
+        for row in cells:
+            self.stdout.write("  ".join([*(v.ljust(w) for v, w in zip(row, widths, strict=False)), row[-1]]))
+
     def _list_pending(self) -> None:
-        pending = ScheduledMove.objects.filter(state="pending").select_related(
-            "importer", "from_center", "to_center"
-        )
-        for move in pending:
-            self.stdout.write(
-                f"{move.importer.ior_number}  {move.from_center.ace_id} -> {move.to_center.ace_id}  "
-                f"effective {move.effective_on}"
+        pending = list(
+            ScheduledMove.objects.filter(state="pending").select_related(
+                "importer", "from_center", "to_center"
             )
-        self.stdout.write(f"{pending.count()} pending move(s).")
+        )
+        rows = [
+            (m.importer.ior_number, m.from_center.ace_id, m.to_center.ace_id, m.announced_on, m.effective_on)
+            for m in pending
+        ]
+        if rows:
+            self._table(("importer", "from", "to", "announced", "effective"), rows)
+        self.stdout.write(f"{len(rows)} pending move(s).")
