@@ -46,7 +46,7 @@ def one_open_claim_per_entry(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0002_caseevent_append_only_trigger"),
+        ("cases", "0003_queue_filter_indexes_and_no_unused_permissions"),
         ("importers", "0009_preference_agreements_and_optional_importation_date"),
     ]
 
