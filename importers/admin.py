@@ -107,7 +107,8 @@ class HeadingCenterAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["center"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular row's inputs have no <label>, which screen readers need (axe "label").
     model = ImporterMembership
     extra = 0
     raw_id_fields = ["user"]
