@@ -120,6 +120,8 @@ AXES_CLIENT_IP_CALLABLE = "cee_portal.users.backends.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# The sign-in audit trail is SignInEvent (cee_portal/users/audit.py); axes keeps only the failure counts.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Time -----------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
