@@ -187,3 +187,14 @@ def test_no_template_has_inline_script_or_style_the_csp_would_block():
         if pattern.search(path.read_text())
     ]
     assert found == []
+
+
+def test_the_api_docs_page_needs_no_inline_script_and_only_it_allows_the_swagger_cdn(admin_client):
+    page = admin_client.get("/api/docs/")
+    csp = page["Content-Security-Policy"]
+    assert "script-src 'self' https://cdn.jsdelivr.net" in csp and "unsafe-inline" not in csp
+    assert re.search(r'<script src="/api/docs/\?script=[^"]*">', page.content.decode())
+    assert not INLINE[0][0].search(page.content.decode())
+    script = admin_client.get("/api/docs/?script=")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.content.decode()
+    assert "cdn.jsdelivr.net" not in admin_client.get(LOGIN)["Content-Security-Policy"]
