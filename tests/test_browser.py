@@ -8,6 +8,7 @@ Set SCREENSHOT_DIR to keep a screenshot of every page visited.
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,10 @@ def test_every_demo_login_signs_in_and_lands_where_its_role_works(page, live_ser
         assert page.locator(".site-header .role").inner_text().startswith(User.Role(role).label)
         assert page.locator("text=Administration").count() == (1 if role == "admin" else 0)
         check_page(page, f"landing-{username}", csp_violations)
+        if username == "manager":
+            page.click("text=Change password")
+            assert page.locator("h1").inner_text() == "Change password"
+            check_page(page, "password-change", csp_violations)
         if role != "admin":
             page.goto(live_server.url + "/admin/")
             assert page.locator("h1").inner_text() == "Administration is for administrators"
@@ -90,9 +95,17 @@ def test_every_demo_login_signs_in_and_lands_where_its_role_works(page, live_ser
 
 
 def test_sign_in_pages_pass_axe_with_errors_and_the_lockout(page, live_server, csp_violations, settings):
+    from django.core import mail
+
     from cee_portal.users.services import create_user
 
-    create_user("maria", password="Correct-horse-42", role="specialist", center_ace_id="CEE010")
+    create_user(
+        "maria",
+        password="Correct-horse-42",
+        role="specialist",
+        center_ace_id="CEE010",
+        email="maria@cbp.example.gov",
+    )
     sign_in(page, live_server.url, "maria", "wrong")
     assert "Please enter a correct username and password" in page.locator(".form-errors").inner_text()
     check_page(page, "sign-in-error", csp_violations)
@@ -103,6 +116,20 @@ def test_sign_in_pages_pass_axe_with_errors_and_the_lockout(page, live_server, c
     page.click("text=reset it by email")
     assert page.locator("h1").inner_text() == "Reset your password"
     check_page(page, "password-reset", csp_violations)
+    page.fill("#id_email", "maria@cbp.example.gov")
+    page.click("button[type=submit]")
+    assert page.locator("h1").inner_text() == "Check your email"
+    check_page(page, "password-reset-sent", csp_violations)
+    link = re.search(r"http://\S+/accounts/reset/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    assert page.locator("h1").inner_text() == "Choose a new password"
+    check_page(page, "password-reset-confirm", csp_violations)
+    page.fill("#id_new_password1", "Brand-new-pw-77")
+    page.fill("#id_new_password2", "Brand-new-pw-77")
+    page.click("button[type=submit]")
+    assert page.locator("h1").inner_text() == "Password set"
+    sign_in(page, live_server.url, "maria", "Brand-new-pw-77")  # the reset also lifted the lockout
+    page.wait_for_url("**/queue/")
 
 
 def test_admin_pages_administrators_use_pass_axe_without_csp_violations(page, live_server, csp_violations):
