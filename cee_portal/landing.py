@@ -6,8 +6,16 @@ from django.urls import reverse
 
 
 def workplace_url(user) -> str:
-    """The queue for CBP staff (administrators included), the portal for importer users and brokers."""
-    return reverse("staff:queue") if user.is_cbp_staff else reverse("portal:home")
+    """The queue for CBP staff (administrators included), the portal for importer users and brokers.
+
+    A superuser made with `createsuperuser` keeps the default role (importer user) and belongs to no
+    account: such an administrator works in the admin.
+    """
+    if user.is_cbp_staff:
+        return reverse("staff:queue")
+    if user.is_staff:
+        return reverse("admin:index")
+    return reverse("portal:home")
 
 
 @login_required

@@ -179,6 +179,14 @@ def test_admin_pages_administrators_use_pass_axe_without_csp_violations(page, li
         "admin-users": "/admin/users/user/",
         "admin-user": f"/admin/users/user/{admin.pk}/change/",
         "admin-sign-in-events": "/admin/users/signinevent/",
+        "admin-access-attempts": "/admin/axes/accessattempt/",
+        "admin-hts-rule-changes": "/admin/importers/htsrulechange/",
+        "admin-centers": "/admin/importers/center/",
+        "admin-reassignment-jobs": "/admin/importers/reassignmentjob/",
+        "admin-scheduled-moves": "/admin/importers/scheduledmove/",
+        "admin-events": "/admin/cases/caseevent/",
+        "admin-decisions": "/admin/cases/decision/",
+        "admin-outbox": "/admin/operations/outboxmessage/",
     }
     for name, path in pages.items():
         response = page.goto(live_server.url + path)

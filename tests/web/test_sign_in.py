@@ -175,3 +175,10 @@ def test_password_change_needs_the_old_password_and_then_the_new_one_signs_in(cl
     client.post(reverse("logout"))
     assert sign_in(client, "manager", demo.demo_password("manager")).status_code == 200
     assert sign_in(client, "manager", "Sturdy-new-pw-9").url == "/queue/"
+
+
+def test_a_superuser_made_by_createsuperuser_lands_in_the_admin(client, django_user_model):
+    django_user_model.objects.create_superuser("root", "root@example.gov", "a-long-test-password")
+    response = sign_in(client, "root", "a-long-test-password")
+    assert response.url == "/admin/"
+    assert client.get(response.url).status_code == 200
