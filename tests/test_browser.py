@@ -187,6 +187,9 @@ def test_admin_pages_administrators_use_pass_axe_without_csp_violations(page, li
         "admin-events": "/admin/cases/caseevent/",
         "admin-decisions": "/admin/cases/decision/",
         "admin-outbox": "/admin/operations/outboxmessage/",
+        "admin-hts-rule-add": "/admin/importers/htsrule/add/",
+        "admin-user-add": "/admin/users/user/add/",
+        "admin-importer-add": "/admin/importers/importer/add/",
     }
     for name, path in pages.items():
         response = page.goto(live_server.url + path)
