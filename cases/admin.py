@@ -4,7 +4,40 @@ from django.contrib import admin
 
 from importers.admin import ReadOnlyAdminMixin
 
-from .models import Case, CaseDeadline, CaseEntry, CaseEvent, Decision, Objection
+from .deadlines import DEADLINE_LABELS, DeadlineKind
+from .models import Case, CaseDeadline, CaseEntry, CaseEvent, CaseStatus, Decision, Objection
+
+
+@admin.display(description="deadline", ordering="kind")
+def deadline_label(deadline: CaseDeadline) -> str:
+    """The deadline's name in words: the stored kind is a code (DeadlineKind)."""
+    return DeadlineKind(deadline.kind).label
+
+
+class DeadlineKindFilter(admin.SimpleListFilter):
+    title = "deadline"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.value, label) for kind, label in DEADLINE_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.display(description="next deadline")
+def next_deadline_label(case: Case) -> str:
+    return DeadlineKind(case.next_deadline_kind).label if case.next_deadline_kind else "—"
+
+
+@admin.display(description="change")
+def event_change(event: CaseEvent) -> str:
+    """Old -> new, with status codes shown as their labels."""
+    if not (event.old_value or event.new_value):
+        return ""
+    labels = dict(CaseStatus.choices)
+    old, new = (labels.get(v, v) or "—" for v in (event.old_value, event.new_value))
+    return f"{old} → {new}"
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -31,7 +64,7 @@ class EntryInline(ReadOnlyInline):
 
 class DeadlineInline(ReadOnlyInline):
     model = CaseDeadline
-    fields = readonly_fields = ["kind", "due_on", "state", "citation", "warnings", "reminded_on"]
+    fields = readonly_fields = [deadline_label, "due_on", "state", "citation", "warnings", "reminded_on"]
 
 
 class ObjectionInline(ReadOnlyInline):
@@ -46,8 +79,7 @@ class EventInline(ReadOnlyInline):
         "actor",
         "on_behalf_of",
         "kind",
-        "old_value",
-        "new_value",
+        event_change,
         "visibility",
         "message",
     ]
@@ -72,11 +104,22 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [EntryInline, ObjectionInline, DeadlineInline, EventInline]
     show_full_result_count = False
 
+    def get_fields(self, request, obj=None):
+        # Every field, the next deadline's kind shown by its label instead of its code.
+        return [
+            next_deadline_label if f.name == "next_deadline_kind" else f.name
+            for f in Case._meta.fields
+            if f.name != "id"
+        ]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in Case._meta.fields]
+        return [*(f.name for f in Case._meta.fields), next_deadline_label]
 
     def has_add_permission(self, request):
         return False  # cases are filed through the services, never typed into the admin
+
+    def has_change_permission(self, request, obj=None):
+        return False  # and changed only through them: the page is for reading, with no Save button
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -84,7 +127,10 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "case", "kind", "old_value", "new_value", "actor", "visibility"]
+    list_display = ["created_at", "case", "kind", event_change, "actor", "visibility"]
+    fields = readonly_fields = [
+        "case", "created_at", "actor", "on_behalf_of", "kind", event_change, "visibility", "message"
+    ]  # fmt: skip
     list_filter = ["kind", "visibility"]
     search_fields = ["=case__reference_number"]
     list_select_related = ["case", "actor"]
@@ -92,8 +138,11 @@ class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CaseDeadline)
 class CaseDeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["case", "kind", "due_on", "state", "citation", "reminded_on"]
-    list_filter = ["kind", "state"]
+    list_display = ["case", deadline_label, "due_on", "state", "citation", "reminded_on"]
+    fields = readonly_fields = [
+        "case", deadline_label, "due_on", "state", "citation", "rule", "warnings", "reminded_on"
+    ]  # fmt: skip
+    list_filter = [DeadlineKindFilter, "state"]
     search_fields = ["=case__reference_number"]
     list_select_related = ["case"]
 

@@ -79,6 +79,28 @@ class DeadlineKind(StrEnum):
     RELIQUIDATION = "reliquidation"
     COURT_OF_INTERNATIONAL_TRADE = "court_of_international_trade"
 
+    @property
+    def label(self) -> str:
+        """What the date is, in words for people (pages, admin, notices)."""
+        return DEADLINE_LABELS[self]
+
+
+# One label per deadline kind; the rule behind each date is in the Deadline's citation.
+DEADLINE_LABELS = {
+    DeadlineKind.PROTEST_FILING: "Last day to protest",
+    DeadlineKind.PROTEST_AMENDMENT: "Last day to add objections to the protest",
+    DeadlineKind.FURTHER_REVIEW_DECISION: "Further review: decision due",
+    DeadlineKind.ACCELERATED_DISPOSITION: "Accelerated disposition: deemed denied on",
+    DeadlineKind.EXCLUSION_DEEMED_DENIAL: "Exclusion protest: deemed denied on",
+    DeadlineKind.PROTEST_DECISION_TARGET: "Protest decision: two-year target",
+    DeadlineKind.PSC_FILING: "Last day for a post summary correction",
+    DeadlineKind.PIC_FILING: "Last day for a 1520(d) claim",
+    DeadlineKind.CF28_RESPONSE: "CF-28: answer due",
+    DeadlineKind.CF29_RESPONSE: "CF-29: answer due",
+    DeadlineKind.RELIQUIDATION: "Last day for CBP to reliquidate",
+    DeadlineKind.COURT_OF_INTERNATIONAL_TRADE: "Last day to sue in the Court of International Trade",
+}
+
 
 @dataclass(frozen=True)
 class Deadline:

@@ -257,6 +257,11 @@ class CaseEntry(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["entry", "case_kind"])]
+        verbose_name = "case entry"
+        verbose_name_plural = "case entries"
+
+    def __str__(self) -> str:
+        return f"Entry {self.entry} on {self.case.reference_number}"
 
 
 class ProtestDetail(models.Model):
@@ -307,6 +312,9 @@ class ProtestDetail(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Protest details of {self.case.reference_number}"
+
 
 class Protestant(models.Model):
     """A person who filed (or joined) a protest; several filers of one entry and category are one protest."""
@@ -337,6 +345,9 @@ class Protestant(models.Model):
             models.UniqueConstraint(fields=["case", "identifier"], name="uniq_protestant_per_case")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.identifier})"
+
 
 class Objection(models.Model):
     class Outcome(models.TextChoices):
@@ -358,12 +369,21 @@ class Objection(models.Model):
         ordering = ["case", "number"]
         constraints = [models.UniqueConstraint(fields=["case", "number"], name="uniq_objection_number")]
 
+    def __str__(self) -> str:
+        return f"Objection {self.number}: {self.get_protested_decision_display()}"
+
 
 class PscDetail(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="psc")
     entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="+")
     reason_code = models.CharField(max_length=10)
     explanation = models.TextField()
+
+    class Meta:
+        verbose_name = "post summary correction detail"
+
+    def __str__(self) -> str:
+        return f"Post summary correction details of {self.case.reference_number}"
 
 
 class PscLine(models.Model):
@@ -376,6 +396,10 @@ class PscLine(models.Model):
     class Meta:
         ordering = ["psc", "line_number"]
         constraints = [models.UniqueConstraint(fields=["psc", "line_number"], name="uniq_psc_line")]
+        verbose_name = "post summary correction line"
+
+    def __str__(self) -> str:
+        return f"Line {self.line_number}: HTS {self.hts_number}"
 
 
 class PicDetail(models.Model):
@@ -391,6 +415,12 @@ class PicDetail(models.Model):
     )
     certificate_of_origin = models.TextField(help_text="Certification of origin: reference and statement")
 
+    class Meta:
+        verbose_name = "1520(d) claim detail"
+
+    def __str__(self) -> str:
+        return f"1520(d) claim details of {self.case.reference_number}"
+
 
 class InformationRequest(models.Model):
     """CBP Form 28 (19 U.S.C. 1509; 19 CFR 151.11)."""
@@ -402,6 +432,13 @@ class InformationRequest(models.Model):
     answer = models.TextField(blank=True)
     answered_on = models.DateField(null=True, blank=True)
     overdue_flagged_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "request for information (CF-28)"
+        verbose_name_plural = "requests for information (CF-28)"
+
+    def __str__(self) -> str:
+        return f"CF-28 {self.case.reference_number}, due {self.due_on}"
 
 
 class NoticeOfAction(models.Model):
@@ -419,6 +456,13 @@ class NoticeOfAction(models.Model):
     answer = models.TextField(blank=True)
     answered_on = models.DateField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = "notice of action (CF-29)"
+        verbose_name_plural = "notices of action (CF-29)"
+
+    def __str__(self) -> str:
+        return f"CF-29 {self.case.reference_number} ({self.get_action_kind_display().lower()})"
+
 
 class Decision(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="decision")
@@ -431,6 +475,9 @@ class Decision(models.Model):
     refund_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     # For a denial: the date of mailing of the notice, from which the court deadline runs.
     notice_mailed_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} on {self.decided_on}"
 
 
 class CaseDeadline(models.Model):
@@ -457,6 +504,9 @@ class CaseDeadline(models.Model):
                 fields=["kind", "due_on"], name="deadline_running_due", condition=Q(state="running")
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{DeadlineKind(self.kind).label}: {self.due_on}"
 
 
 class CaseEventQuerySet(models.QuerySet):
@@ -496,6 +546,12 @@ class CaseEvent(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["case", "id"])]
 
+    def __str__(self) -> str:
+        labels = dict(CaseStatus.choices)  # status values read as their labels
+        old, new = (labels.get(v, v) or "—" for v in (self.old_value, self.new_value))
+        change = f": {old} → {new}" if self.old_value or self.new_value else ""
+        return f"{self.kind.replace('_', ' ').capitalize()}{change}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise ValidationError("The case timeline is append-only: events are never changed.")
@@ -510,3 +566,6 @@ class ReferenceCounter(models.Model):
 
     key = models.CharField(max_length=30, primary_key=True)
     last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last_value}"

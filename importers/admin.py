@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from cases.models import CaseEntry
 
@@ -124,16 +125,57 @@ class PreferenceAgreementAdmin(admin.ModelAdmin):
         return False  # claims keep their agreement; mark it inactive instead
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
+    # Stacked, not tabular: a tabular row's inputs have no <label>, which screen readers need (axe "label").
     model = ImporterMembership
     extra = 0
     raw_id_fields = ["user"]
 
 
+# The figures behind an assignment (importers.mix.Mix.figures and reassignment.decide), in words.
+FIGURE_LABELS = {
+    "basis": "Counted by",
+    "volume": "Volume in the window",
+    "window_days": "Window (days)",
+    "margin_points": "Margin (points)",
+    "minimum_volume": "Minimum volume",
+    "lead_points": "Lead (points)",
+}
+
+
+@admin.display(description="figures")
+def figures_table(obj) -> str:
+    """The assignment figures as a small table: the totals, then each Center's volume and share."""
+    figures = obj.figures or {}
+    if not figures:
+        return "—"
+    by_center, shares = figures.get("by_center", {}), figures.get("shares", {})
+    totals = format_html_join(
+        "",
+        "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+        ((FIGURE_LABELS.get(key, key.replace("_", " ").capitalize()), value)
+         for key, value in figures.items() if key not in ("by_center", "shares")),
+    )  # fmt: skip
+    centers = format_html_join(
+        "",
+        "<tr><th scope='row'>{}</th><td>{}</td><td>{} %</td></tr>",
+        ((center, by_center.get(center, "—"), shares.get(center, "—"))
+         for center in sorted(set(by_center) | set(shares))),
+    )  # fmt: skip
+    table = format_html("<table class='figures'><tbody>{}</tbody></table>", totals)
+    if centers:
+        table += format_html(
+            "<table class='figures'><thead><tr><th scope='col'>Center</th><th scope='col'>Volume</th>"
+            "<th scope='col'>Share</th></tr></thead><tbody>{}</tbody></table>",
+            centers,
+        )
+    return table
+
+
 class AssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AccountAssignment
     extra = 0
-    fields = ["effective_on", "from_center", "to_center", "reason", "decided_by", "figures", "note"]
+    fields = ["effective_on", "from_center", "to_center", "reason", "decided_by", figures_table, "note"]
     readonly_fields = fields
 
 
@@ -172,6 +214,11 @@ class ImporterAdminForm(forms.ModelForm):
         return cleaned
 
 
+@admin.display(description="IOR kind")
+def ior_kind_label(importer: Importer) -> str:
+    return importer.get_ior_kind_display()
+
+
 @admin.register(Importer)
 class ImporterAdmin(admin.ModelAdmin):
     form = ImporterAdminForm
@@ -185,9 +232,12 @@ class ImporterAdmin(admin.ModelAdmin):
     search_fields = ["=ior_number", "name"]
     list_select_related = ["center", "account_manager"]
     raw_id_fields = ["account_manager", "pinned_by"]
-    readonly_fields = ["ior_kind", "pinned_by", "pinned_at", "created_at"]
+    readonly_fields = [ior_kind_label, "pinned_by", "pinned_at", "created_at"]
     inlines = [MembershipInline, AssignmentInline]
     show_full_result_count = False
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def save_model(self, request, obj, form, change):
         from cee_portal.legal_time import legal_today
@@ -273,6 +323,12 @@ class ReassignmentJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(ScheduledMove)
 class ScheduledMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["importer", "from_center", "to_center", "announced_on", "effective_on", "state"]
+    fields = readonly_fields = [
+        "importer", "from_center", "to_center", "announced_on", "effective_on", "state", figures_table
+    ]  # fmt: skip
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
     list_filter = ["state", "to_center"]
     search_fields = ["=importer__ior_number", "importer__name"]
     list_select_related = ["importer", "from_center", "to_center"]

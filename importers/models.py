@@ -146,6 +146,9 @@ class HtsRuleChange(models.Model):
         ordering = ["-changed_at", "-id"]
         verbose_name = "HTS rule change"
 
+    def __str__(self) -> str:
+        return f"HTS {self.prefix} {self.get_action_display().lower()} on {self.changed_at:%Y-%m-%d %H:%M}"
+
 
 class HeadingCenter(models.Model):
     """Derived table: every 4-digit heading -> its Center, rebuilt from HtsRule on every change.
@@ -160,6 +163,11 @@ class HeadingCenter(models.Model):
 
     class Meta:
         ordering = ["heading"]
+        verbose_name = "HTS heading → Center"
+        verbose_name_plural = "HTS headings → Centers"
+
+    def __str__(self) -> str:
+        return f"Heading {self.heading}"
 
 
 class PreferenceAgreement(models.Model):
@@ -265,6 +273,9 @@ class ImporterMembership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["importer", "user"], name="uniq_importer_membership")]
 
+    def __str__(self) -> str:
+        return f"{self.user} for {self.importer}"
+
 
 class AccountAssignment(models.Model):
     """One move of an account between Centers, with the figures behind it (append-only)."""
@@ -283,6 +294,9 @@ class AccountAssignment(models.Model):
     class Meta:
         ordering = ["-effective_on", "-id"]
         indexes = [models.Index(fields=["importer", "-effective_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}, effective {self.effective_on}"
 
 
 # --- Entries ----------------------------------------------------------------------------------------------
@@ -376,6 +390,9 @@ class EntryLine(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"Line {self.line_number}: HTS {self.formatted_hts}"
+
     @property
     def formatted_hts(self) -> str:
         return format_hts(self.hts_number)
@@ -402,6 +419,11 @@ class ImporterMonthlyMix(models.Model):
             models.UniqueConstraint(fields=["importer", "month", "center"], name="uniq_importer_month_center")
         ]
         indexes = [models.Index(fields=["month"])]
+        verbose_name = "importer monthly mix"
+        verbose_name_plural = "importer monthly mixes"
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.line_count} lines"
 
 
 class MonthlyMixDelta(models.Model):
@@ -422,6 +444,9 @@ class MonthlyMixDelta(models.Model):
     )
     line_count = models.PositiveIntegerField()
     entered_value = models.DecimalField(max_digits=16, decimal_places=2)
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: +{self.line_count} lines"
 
 
 class ScheduledMove(models.Model):
@@ -449,6 +474,9 @@ class ScheduledMove(models.Model):
                 condition=models.Q(state="pending"),
             )
         ]
+
+    def __str__(self) -> str:
+        return f"Move effective {self.effective_on} ({self.state})"
 
 
 class ReassignmentJob(models.Model):
@@ -481,3 +509,7 @@ class ReassignmentJob(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        dry = ", dry run" if self.dry_run else ""
+        return f"{self.get_scope_display()} as of {self.as_of}{dry} ({self.get_state_display().lower()})"

@@ -45,3 +45,16 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_custom_user_model_and_legal_time_zone(settings):
     assert settings.AUTH_USER_MODEL == "users.User"
     assert settings.LEGAL_TIME_ZONE == "America/New_York"
+
+
+def test_production_settings_secure_cookies_hsts_and_https():
+    script = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, 'unsafe-inline' in str(s.SECURE_CSP))"
+    )
+    result = _manage(
+        "shell", "-c", script, DEBUG="0", SECRET_KEY="x7#kq" * 12, ALLOWED_HOSTS="cee.example.gov"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-7:] == ["True", "True", "True", "True", "31536000", "True", "False"]

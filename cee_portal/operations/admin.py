@@ -12,6 +12,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # written and drained by the outbox only: a page to read, without a Save button
+
 
 @admin.register(PeriodicJobRun)
 class PeriodicJobRunAdmin(admin.ModelAdmin):
@@ -20,3 +23,6 @@ class PeriodicJobRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # written by the periodic jobs only

@@ -37,3 +37,6 @@ class PeriodicJobRun(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -58,3 +58,33 @@ class User(AbstractUser):
     @property
     def is_trade_user(self) -> bool:
         return self.role in self.TRADE_ROLES
+
+
+class SignInEvent(models.Model):
+    """One sign-in, failed sign-in, lockout or sign-out: the account-security audit trail.
+
+    Kept beside the users, not in operations (which holds the machinery's own state), and separate
+    from django-axes' tables, which count failures for the lockout and are cleared on success.
+    """
+
+    class Kind(models.TextChoices):
+        SIGNED_IN = "signed_in", "Signed in"
+        FAILED = "failed", "Failed sign-in"
+        LOCKED_OUT = "locked_out", "Locked out"
+        SIGNED_OUT = "signed_out", "Signed out"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # As typed: a failed sign-in may name no account at all.
+    username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "sign-in event"
+        indexes = [models.Index(fields=["username", "at"], name="signin_event_username_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.username or '(no username)'} at {self.at:%Y-%m-%d %H:%M}"

@@ -190,7 +190,7 @@ def test_demo_users_can_sign_in_with_their_demo_passwords(seeded, client):
     first = Importer.objects.order_by("pk").first()
     assert list(User.objects.get(username="importer").importer_accounts.all()) == [first]
     assert first.center.ace_id == "CEE010"
-    assert "http://127.0.0.1:8000/admin/" in seeded
+    assert "http://127.0.0.1:8000/accounts/login/" in seeded
     assert client.login(username="admin", password="demo-admin-pass")
 
 

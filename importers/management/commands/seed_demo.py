@@ -55,4 +55,4 @@ class Command(BaseCommand):
         self.stdout.write(f"{'username':<12} {'role':<16} password")
         for username, role, password in result.logins:
             self.stdout.write(f"{username:<12} {role:<16} {password}")
-        self.stdout.write("Sign in at http://127.0.0.1:8000/admin/")
+        self.stdout.write("Sign in at http://127.0.0.1:8000/accounts/login/ (every role).")
