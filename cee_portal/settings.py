@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "cee_portal.operations",
     "importers",
     "cases",
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -33,9 +33,9 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     # The CBP staff workspace (queue, and in time cases, entries, accounts, dashboards).
-    path("", include("cases.views.staff.urls")),
+    path("", include("web.staff.urls")),
     # The importer and broker portal.
-    path("portal/", include("cases.views.portal.urls")),
+    path("portal/", include("web.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", API_DOCS_VIEW, name="api-docs"),
