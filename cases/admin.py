@@ -24,6 +24,7 @@ class EntryInline(ReadOnlyInline):
         "entry",
         "merchandise_category",
         "protested_decision",
+        "protested_act",
         "decision_date",
         "active",
     ]
@@ -31,7 +32,15 @@ class EntryInline(ReadOnlyInline):
 
 class DeadlineInline(ReadOnlyInline):
     model = CaseDeadline
-    fields = readonly_fields = ["kind", "due_on", "state", "citation", "warnings", "reminded_on"]
+    fields = readonly_fields = [
+        "kind",
+        "due_on",
+        "period_ends_on",
+        "state",
+        "citation",
+        "warnings",
+        "reminded_on",
+    ]
 
 
 class ObjectionInline(ReadOnlyInline):
@@ -92,7 +101,7 @@ class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CaseDeadline)
 class CaseDeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["case", "kind", "due_on", "state", "citation", "reminded_on"]
+    list_display = ["case", "kind", "due_on", "period_ends_on", "state", "citation", "reminded_on"]
     list_filter = ["kind", "state"]
     search_fields = ["=case__reference_number"]
     list_select_related = ["case"]

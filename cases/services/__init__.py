@@ -14,6 +14,7 @@ from .intake import (
     issue_information_request,
     issue_notice_of_action,
 )
+from .protests import request_accelerated_disposition
 from .sweeps import run_deadline_sweeps
 from .workflow import (
     DecisionInput,
@@ -45,6 +46,7 @@ __all__ = [
     "issue_information_request",
     "issue_notice_of_action",
     "refresh_deadlines",
+    "request_accelerated_disposition",
     "run_deadline_sweeps",
     "transition_case",
 ]

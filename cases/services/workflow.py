@@ -38,7 +38,7 @@ class DecisionInput:
     objection_outcomes: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def _lock(case: Case, expected_version: int | None) -> Case:
+def lock_case(case: Case, expected_version: int | None) -> Case:
     locked = Case.objects.select_for_update().select_related("importer").get(pk=case.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked, expected_version)
@@ -63,7 +63,7 @@ def transition_case(
     through the outbox in the same transaction.
     """
     today = today or legal_today()
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     if case.status == to:
         return case
     allowed = case.allowed_moves()
@@ -139,9 +139,15 @@ def decide_case(
     notice_mailed_on: date | None = None,
     objection_outcomes: dict[int, tuple[str, str]] | None = None,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> Case:
-    """Decide a protest, 1520(d) claim or PSC: outcome, reasons, per-objection results, refund, notice."""
-    today = legal_today()
+    """Decide a protest, 1520(d) claim or PSC: outcome, reasons, per-objection results, refund, notice.
+
+    The decision is dated decided_on (the legal today only when the caller gives none); a denial in
+    whole or in part records the mailing date of its notice, from which the Court's 180 days run
+    (19 CFR 174.30(a), 174.31(a)). `today` only bounds the dates (nothing may be dated in the future).
+    """
+    today = today or legal_today()
     decided_on = decided_on or today
     if outcome not in OUTCOMES_BY_KIND.get(case.kind, set()):
         choices = ", ".join(sorted(OUTCOMES_BY_KIND.get(case.kind, set()))) or "none (not decided this way)"
@@ -151,7 +157,14 @@ def decide_case(
     if not reasons.strip():
         raise CaseError({"reasons": "A decision states its reasons (19 CFR 174.30 for protest denials)."})
     if decided_on > today:
-        raise CaseError({"decided_on": f"{decided_on} is in the future."})
+        raise CaseError({"decided_on": f"The decision date {decided_on} is in the future (today: {today})."})
+    if decided_on < case.filed_on:
+        raise CaseError(
+            {
+                "decided_on": f"The decision date {decided_on} is before case {case.reference_number} was "
+                f"filed on {case.filed_on}: nothing is decided before it is filed."
+            }
+        )
     if outcome in {CaseStatus.ALLOWED, CaseStatus.ALLOWED_IN_PART}:
         if refund_amount is None or refund_amount < 0:
             raise CaseError(
@@ -159,14 +172,21 @@ def decide_case(
             )
     elif refund_amount:
         raise CaseError({"refund_amount": "Only an allowance carries a refund."})
-    if outcome == CaseStatus.DENIED:
+    if outcome == CaseStatus.DENIED or (outcome in NOTICE_OF_DENIAL and case.kind == CaseKind.PROTEST):
+        # 19 CFR 174.30(a): notice of the denial of a protest in whole or in part is mailed.
         notice_mailed_on = notice_mailed_on or decided_on
         if notice_mailed_on < decided_on:
             raise CaseError({"notice_mailed_on": "The denial notice cannot be mailed before the decision."})
+        if notice_mailed_on > today:
+            raise CaseError({"notice_mailed_on": f"Mailing date {notice_mailed_on} is in the future."})
     elif notice_mailed_on:
         raise CaseError(
-            {"notice_mailed_on": "Only a denial has a notice mailing date that starts the court clock."}
+            {
+                "notice_mailed_on": "Only a denial, in whole or in part, has a notice mailing date that "
+                "starts the court clock."
+            }
         )
+    _refuse_after_deemed_denial(case, decided_on)
     outcomes = _objection_outcomes(case, outcome, objection_outcomes or {})
     return transition_case(
         case,
@@ -174,9 +194,28 @@ def decide_case(
         actor=actor,
         expected_version=expected_version,
         note=reasons,
-        today=today,
+        today=decided_on,
         decision=DecisionInput(reasons, decided_on, refund_amount, notice_mailed_on, outcomes),
     )
+
+
+NOTICE_OF_DENIAL = frozenset({CaseStatus.DENIED, CaseStatus.ALLOWED_IN_PART})
+
+
+def _refuse_after_deemed_denial(case: Case, decided_on: date) -> None:
+    """A protest deemed denied by law (1515(b), 1499(c)(5)(A)) is not decided again by a later date."""
+    if case.kind != CaseKind.PROTEST:
+        return
+    for row in case.deadlines.filter(kind__in=list(deadlines.DEEMED_DENIAL_KINDS), state="running"):
+        if deadlines.is_deemed_denied(row.kind, row.due_on, decided_on):
+            raise CaseError(
+                {
+                    "decided_on": f"Protest {case.reference_number} was deemed denied on {row.due_on} by "
+                    f"operation of law ({row.rule}; {row.citation}); a decision dated {decided_on} comes "
+                    "too late. The deadline sweep records the deemed denial."
+                },
+                code="deemed_denied",
+            )
 
 
 def _objection_outcomes(
@@ -214,7 +253,7 @@ def _objection_outcomes(
 @transaction.atomic
 def assign_case(case: Case, *, assignee, actor, expected_version: int | None = None) -> Case:
     """Claim, assign or unassign a case (the assignee is a field, not a status)."""
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     if not case.is_open:
         raise CaseError(f"Case {case.reference_number} is {case.status}; only open cases are assigned.")
     if not can_assign(actor, case, assignee):
@@ -245,7 +284,7 @@ def answer_request(
         raise CaseError(f"Case {case.reference_number} is not a CF-28 or CF-29.")
     if not answer.strip():
         raise CaseError({"answer": "The answer is empty."})
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     detail = case.cf28 if case.kind == CaseKind.CF28 else case.cf29
     if case.kind == CaseKind.CF29 and detail.action_kind != "proposed":
         raise CaseError("Only a proposed action (CF-29) can be answered; this action was taken.")
@@ -263,12 +302,17 @@ def amend_protest(
     actor,
     new_objections: list[ObjectionInput] = (),
     new_arguments: dict[int, str] | None = None,
+    entries: list | None = None,
     amended_on: date | None = None,
     expected_version: int | None = None,
 ) -> Case:
-    """Add objections (within the protest window, 19 CFR 174.14) or arguments (before decision, 174.28)."""
+    """Add objections (within the protest window, 19 CFR 174.14) or arguments (before decision, 174.28).
+
+    New objections concern `entries` (default: every protested entry); each entry's window runs from
+    its own protested decision, so objections about an entry whose window is open are still timely.
+    """
     amended_on = amended_on or legal_today()
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     if case.kind != CaseKind.PROTEST:
         raise CaseError(f"Case {case.reference_number} is not a protest.")
     if not can_make_move(actor, case, Actor.FILER):
@@ -281,16 +325,7 @@ def amend_protest(
         raise CaseError("The amendment adds nothing.")
     validate_objections(list(new_objections))
     if new_objections:
-        dates = [
-            d for d in (protest_decision_date(link) for link in case.entry_links.select_related("entry")) if d
-        ]
-        window = deadlines.protest_amendment_deadline(min(dates), policy=clock_policy())
-        if amended_on > window.due_on:
-            raise CaseError(
-                f"New objections must be made within the protest window, which closed on {window.due_on} "
-                f"({window.rule}; {window.citation}). New arguments for existing objections are still "
-                "possible."
-            )
+        _check_amendment_windows(case, entries, amended_on)
         filer = case.protestants.filter(filed_by=actor).first() or case.protestants.first()
         add_objections(case, list(new_objections), filer=filer, on=amended_on)
     for number, argument in (new_arguments or {}).items():
@@ -312,6 +347,37 @@ def amend_protest(
     return case
 
 
+def _check_amendment_windows(case: Case, entries: list | None, amended_on: date) -> None:
+    """Refuse new objections about an entry whose own 19 CFR 174.14 window has closed."""
+    links = list(case.entry_links.select_related("entry"))
+    if entries is not None:
+        wanted = {e.pk for e in entries}
+        unknown = wanted - {link.entry_id for link in links}
+        if unknown or not wanted:
+            raise CaseError({"entries": "Name entries of this protest for the new objections."})
+        links = [link for link in links if link.entry_id in wanted]
+    closed = []
+    for link in links:
+        window = deadlines.protest_amendment_deadline(protest_decision_date(link), policy=clock_policy())
+        if amended_on > window.due_on:
+            closed.append((link, window))
+    if closed:
+        listed = "; ".join(
+            f"{link.entry.formatted_number}: the window from its {link.protested_act} of "
+            f"{link.decision_date} closed on {window.due_on}"
+            for link, window in closed
+        )
+        window = closed[0][1]
+        raise CaseError(
+            {
+                "new_objections": f"New objections must be made within each protested entry's window "
+                f"({listed}); {window.rule} ({window.citation}). Name only entries whose window is open; "
+                "new arguments for existing objections are still possible."
+            },
+            code="out_of_window",
+        )
+
+
 @transaction.atomic
 def decide_further_review(
     case: Case,
@@ -326,7 +392,7 @@ def decide_further_review(
 ) -> Case:
     """Grant (forwarding to Headquarters or a Center reviewer) or refuse an application for further review."""
     decided_on = decided_on or legal_today()
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     protest: ProtestDetail = case.protest
     if not is_center_staff(actor, case.center_id):
         raise NotAllowed(f"Only the owning Center's staff decide further review of {case.reference_number}.")

@@ -172,6 +172,9 @@ def test_filings_lie_within_their_statutory_windows(seeded):
         if case.kind == CaseKind.PROTEST:
             protests += 1
             if link.protested_decision == "liquidation":
+                # The act stored at filing: the reliquidation where the entry had one, else the liquidation.
+                act = "reliquidation" if entry.reliquidation_date else "liquidation"
+                assert link.protested_act == act
                 assert link.decision_date == (entry.reliquidation_date or entry.liquidation_date)
             else:
                 assert link.protested_decision == "exclusion" and case.protest.is_exclusion
@@ -217,8 +220,12 @@ def test_decisions_and_timeline_follow_the_moves(seeded):
         assert decision.outcome == outcomes[0]
         assert case.filed_on <= decision.decided_on <= TODAY
         assert (decision.refund_amount is not None) == (decision.outcome in {"allowed", "allowed_in_part"})
-        assert (decision.notice_mailed_on is not None) == (decision.outcome == "denied")
-        if decision.outcome == "denied":
+        # A denial in whole or, for a protest, in part mails a notice (19 CFR 174.30(a), 174.31(a)).
+        mailed = decision.outcome == "denied" or (
+            decision.outcome == "allowed_in_part" and case.kind == CaseKind.PROTEST
+        )
+        assert (decision.notice_mailed_on is not None) == mailed
+        if mailed:
             assert decision.decided_on <= decision.notice_mailed_on <= TODAY
         if decision.outcome == "deemed_denied":
             deemed = {d.kind: d for d in case.deadlines.all()}

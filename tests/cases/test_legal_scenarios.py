@@ -164,16 +164,24 @@ def test_same_day_protest_is_accepted_when_the_setting_allows_it(importer, filer
 
 
 def test_protest_of_a_reliquidation_runs_from_the_reliquidation_date(importer, filer):
-    # 19 U.S.C. 1514(a)(5), (c)(3): liquidated 2025-01-10, reliquidated 2025-03-01 -> last day 2025-08-28.
+    # 19 U.S.C. 1514(a)(5), (c)(3)(A): liquidated 2025-01-10, reliquidated 2025-03-01 -> last day 2025-08-28.
     entry = liquidated_entry(importer, D(2025, 1, 10), reliquidation_date=D(2025, 3, 1))
-    item = ProtestedEntry(entry)
+    item = ProtestedEntry(entry, of_reliquidation=True)
 
     case = _file_protest(importer, filer, item, D(2025, 8, 28))
     assert case.deadlines.get(kind="protest_amendment").due_on == D(2025, 8, 28)
+    link = case.entry_links.get()
+    assert (link.protested_act, link.decision_date) == ("reliquidation", D(2025, 3, 1))
     refused(
-        lambda: _file_protest(importer, filer, ProtestedEntry(entry), D(2025, 8, 29)),
+        lambda: _file_protest(importer, filer, ProtestedEntry(entry, of_reliquidation=True), D(2025, 8, 29)),
         code="out_of_window",
         fragments=("2025-08-29", "2025-08-28"),
+    )
+    # The liquidation itself ran out on 2025-07-09 (180 days after 2025-01-10), reliquidation or not.
+    refused(
+        lambda: _file_protest(importer, filer, ProtestedEntry(entry), D(2025, 7, 10)),
+        code="out_of_window",
+        fragments=("2025-07-10", "2025-07-09", "liquidation of 2025-01-10"),
     )
 
 
@@ -400,8 +408,9 @@ def test_cf29_answer_due(importer, specialist, action_kind, due_on):
 @pytest.mark.parametrize(
     ("decided_on", "mailed_on", "court_by"),
     [
-        # 28 U.S.C. 2636(a); 19 CFR 174.30-.31: 180 days after mailing of the denial notice.
-        pytest.param(D(2026, 3, 2), D(2026, 3, 2), D(2026, 8, 29), id="denial-mailed-same-day"),
+        # 28 U.S.C. 2636(a); 19 CFR 174.30-.31: 180 days after mailing of the denial notice; the 180th
+        # day, 2026-08-29, is a Saturday: USCIT Rule 6(a)(1)(C) carries it to Monday 2026-08-31.
+        pytest.param(D(2026, 3, 2), D(2026, 3, 2), D(2026, 8, 31), id="denial-mailed-same-day"),
         # The date of mailing counts, not the date of the decision.
         pytest.param(D(2026, 3, 2), D(2026, 3, 5), D(2026, 9, 1), id="denial-mailed-later"),
     ],
@@ -418,6 +427,7 @@ def test_court_deadline_after_denial(importer, filer, specialist, decided_on, ma
         reasons="The classification was correct.",
         decided_on=decided_on,
         notice_mailed_on=mailed_on,
+        today=mailed_on,
     )
 
     case.refresh_from_db()
@@ -435,22 +445,26 @@ def test_court_deadline_after_denial(importer, filer, specialist, decided_on, ma
         pytest.param({"ROLL_FORWARD": True}, id="roll-forward-setting"),
     ],
 )
-def test_accelerated_disposition_mailed_2026_05_01_is_deemed_denied_2026_05_31(
+def test_accelerated_disposition_mailed_2026_05_01_is_deemed_denied_as_of_2026_05_31(
     importer, filer, settings, clock
 ):
-    # 19 U.S.C. 1515(b); 19 CFR 174.22(d): the 30th day after mailing (2026-05-31, a Sunday).
+    # 19 U.S.C. 1515(b); 19 CFR 174.22: filed 2026-01-30, so 2026-05-01 is day 91, the first day a
+    # request may be mailed; the 30th day after it is 2026-05-31, a Sunday, and a decision that day is
+    # in time: the sweep deems the protest denied on 2026-06-01, as of 2026-05-31.
     settings.CASE_CLOCK = {**settings.CASE_CLOCK, **clock}
-    item = _protest_entry(importer, "liquidation", D(2026, 4, 1))
-    case = _file_protest(
-        importer, filer, item, D(2026, 5, 1), accelerated_disposition_mailed_on=D(2026, 5, 1)
+    item = _protest_entry(importer, "liquidation", D(2026, 1, 20))
+    case = _file_protest(importer, filer, item, D(2026, 1, 30))
+    case = services.request_accelerated_disposition(
+        case, actor=filer, mailed_on=D(2026, 5, 1), today=D(2026, 5, 2)
     )
     assert case.deadlines.get(kind="accelerated_disposition").due_on == D(2026, 5, 31)
 
-    run_deadline_sweeps(today=D(2026, 5, 30))
-    case.refresh_from_db()
-    assert case.status == "received"
+    for day in (D(2026, 5, 30), D(2026, 5, 31)):
+        run_deadline_sweeps(today=day)
+        case.refresh_from_db()
+        assert case.status == "received"
 
-    run_deadline_sweeps(today=D(2026, 5, 31))
+    run_deadline_sweeps(today=D(2026, 6, 1))
     case.refresh_from_db()
     assert case.status == "deemed_denied"
     assert Decision.objects.get(case=case).decided_on == D(2026, 5, 31)
