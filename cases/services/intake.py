@@ -85,6 +85,11 @@ class ProtestFiling:
     joined: bool
 
 
+def field_error(field: str, message: str, *, code: str) -> CaseError:
+    """A refusal shown beside one field that keeps its code (a dict alone would drop it)."""
+    return CaseError({field: ValidationError(message, code=code)})
+
+
 def _out_of_window(exc: deadlines.FilingOutOfWindow, what: str) -> CaseError:
     return CaseError(f"{what}: {exc}", code="out_of_window")
 
@@ -141,11 +146,10 @@ def _protested_decision(item: ProtestedEntry, *, filed_on: date) -> tuple[str, d
     label = CaseEntry.Decision(item.decision).label.lower()
     if item.decision in MERGED_IN_LIQUIDATION:
         if entry.liquidation_status not in LIQUIDATED or entry.liquidation_date is None:
-            raise CaseError(
-                {
-                    "entries": f"Entry {number} is {entry.liquidation_status}: a protest of its {label} "
-                    "cannot be filed before liquidation (19 U.S.C. 1514(c)(3)(A))."
-                },
+            raise field_error(
+                "entries",
+                f"Entry {number} is {entry.liquidation_status}: a protest of its {label} "
+                "cannot be filed before liquidation (19 U.S.C. 1514(c)(3)(A)).",
                 code="premature",
             )
         if item.of_reliquidation:
@@ -157,12 +161,11 @@ def _protested_decision(item: ProtestedEntry, *, filed_on: date) -> tuple[str, d
         else:
             act, decision_on = CaseEntry.Act.LIQUIDATION, entry.liquidation_date
         if item.decision_date is not None:
-            raise CaseError(
-                {
-                    "entries": f"Entry {number}: {label} is decided in liquidation, so the protest runs from "
-                    f"the {act} on {decision_on.isoformat()}, never from a date given with the filing "
-                    f"(19 U.S.C. 1514(c)(3)(A)); leave the decision date empty."
-                },
+            raise field_error(
+                "entries",
+                f"Entry {number}: {label} is decided in liquidation, so the protest runs from "
+                f"the {act} on {decision_on.isoformat()}, never from a date given with the filing "
+                f"(19 U.S.C. 1514(c)(3)(A)); leave the decision date empty.",
                 code="typed_date",
             )
         return act, decision_on

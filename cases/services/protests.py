@@ -12,6 +12,7 @@ from ..models import Actor, Case, CaseKind, ProtestDetail
 from ..permissions import can_make_move
 from .clock import refresh_deadlines
 from .common import bump, notify, record_event
+from .intake import field_error
 from .workflow import lock_case
 
 
@@ -57,7 +58,7 @@ def request_accelerated_disposition(
     try:
         deadlines.check_accelerated_disposition_request(max(last_filed, case.filed_on), mailed_on)
     except deadlines.FilingOutOfWindow as exc:
-        raise CaseError({"mailed_on": str(exc)}, code="premature") from None
+        raise field_error("mailed_on", str(exc), code="premature") from None
     earlier = protest.accelerated_disposition_mailed_on
     if earlier is None or mailed_on < earlier:
         protest.accelerated_disposition_mailed_on = mailed_on

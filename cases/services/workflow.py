@@ -25,7 +25,7 @@ from ..models import (
 from ..permissions import can_assign, can_make_move, is_center_staff
 from .clock import protest_decision_date, refresh_deadlines
 from .common import bump, clock_policy, notify, record_event
-from .intake import ObjectionInput, add_objections, validate_objections
+from .intake import ObjectionInput, add_objections, field_error, validate_objections
 
 
 @dataclass(frozen=True)
@@ -208,12 +208,11 @@ def _refuse_after_deemed_denial(case: Case, decided_on: date) -> None:
         return
     for row in case.deadlines.filter(kind__in=list(deadlines.DEEMED_DENIAL_KINDS), state="running"):
         if deadlines.is_deemed_denied(row.kind, row.due_on, decided_on):
-            raise CaseError(
-                {
-                    "decided_on": f"Protest {case.reference_number} was deemed denied on {row.due_on} by "
-                    f"operation of law ({row.rule}; {row.citation}); a decision dated {decided_on} comes "
-                    "too late. The deadline sweep records the deemed denial."
-                },
+            raise field_error(
+                "decided_on",
+                f"Protest {case.reference_number} was deemed denied on {row.due_on} by "
+                f"operation of law ({row.rule}; {row.citation}); a decision dated {decided_on} comes "
+                "too late. The deadline sweep records the deemed denial.",
                 code="deemed_denied",
             )
 
@@ -368,12 +367,11 @@ def _check_amendment_windows(case: Case, entries: list | None, amended_on: date)
             for link, window in closed
         )
         window = closed[0][1]
-        raise CaseError(
-            {
-                "new_objections": f"New objections must be made within each protested entry's window "
-                f"({listed}); {window.rule} ({window.citation}). Name only entries whose window is open; "
-                "new arguments for existing objections are still possible."
-            },
+        raise field_error(
+            "new_objections",
+            f"New objections must be made within each protested entry's window "
+            f"({listed}); {window.rule} ({window.citation}). Name only entries whose window is open; "
+            "new arguments for existing objections are still possible.",
             code="out_of_window",
         )
 

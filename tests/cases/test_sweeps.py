@@ -339,3 +339,105 @@ def test_run_deadline_sweeps_command_reports_what_it_did(capsys):
     out = capsys.readouterr().out
     expected = "Deadline sweeps for 2026-11-27: 0 deemed denied, 0 CF-28 answers overdue, 0 reminders queued."
     assert expected in out
+
+
+def test_deemed_denial_sweep_skips_a_case_changed_under_it_goes_on_and_reports_it(
+    importer, filer, specialist, monkeypatch
+):
+    """A case changed between the sweep's read and its write (a newer version) is skipped, not overwritten."""
+    from cases.services import sweeps
+
+    changed = _protest_with_accelerated_disposition(importer, filer)
+    other = services.request_accelerated_disposition(
+        services.file_protest(
+            actor=filer,
+            importer=importer,
+            **protest_input([liquidated_entry(importer, ACCELERATED_LIQUIDATED)], category="Parts"),
+            filed_on=ACCELERATED_FILED,
+        ).case,
+        actor=filer,
+        mailed_on=MAILED,
+        today=MAILED,
+    )
+    read = sweeps._deemed_denial_candidates
+
+    def read_then_someone_assigns(today):
+        found = read(today)
+        services.assign_case(changed, assignee=specialist, actor=specialist)  # bumps the version
+        return found
+
+    monkeypatch.setattr(sweeps, "_deemed_denial_candidates", read_then_someone_assigns)
+    summary = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
+
+    assert summary["deemed_denied"] == 1
+    assert summary["skipped"] == [f"{changed.reference_number} (changed since the sweep read it)"]
+    assert Case.objects.get(pk=changed.pk).status == "received"
+    assert not Decision.objects.filter(case=changed).exists()
+    assert Case.objects.get(pk=other.pk).status == "deemed_denied"
+
+    monkeypatch.setattr(sweeps, "_deemed_denial_candidates", read)
+    again = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=2))
+    assert (again["deemed_denied"], again["skipped"]) == (1, [])
+    assert Decision.objects.get(case=changed).decided_on == DEEMED_DENIED
+
+
+def test_run_deadline_sweeps_command_names_the_cases_it_skipped(
+    importer, filer, specialist, monkeypatch, capsys
+):
+    from django.core.management import call_command
+
+    from cases.services import sweeps
+
+    changed = _protest_with_accelerated_disposition(importer, filer)
+    read = sweeps._deemed_denial_candidates
+
+    def read_then_someone_assigns(today):
+        found = read(today)
+        services.assign_case(changed, assignee=specialist, actor=specialist)
+        return found
+
+    monkeypatch.setattr(sweeps, "_deemed_denial_candidates", read_then_someone_assigns)
+    call_command("run_deadline_sweeps", "--today", "2026-04-02")
+    out = capsys.readouterr().out
+    assert "0 deemed denied" in out
+    assert f"Skipped {changed.reference_number} (changed since the sweep read it)" in out
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_deemed_denial_sweep_skips_a_case_locked_by_another_transaction():
+    """A case row held by a user's action (select_for_update) is not waited for: skipped, reported."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.factories import ImporterFactory, trade_user
+
+    importer = ImporterFactory()
+    filer = trade_user(importer)
+    case = _protest_with_accelerated_disposition(importer, filer)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        try:
+            with transaction.atomic():
+                Case.objects.select_for_update().get(pk=case.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        summary = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
+    finally:
+        release.set()
+        holder.join()
+    assert (summary["deemed_denied"], summary["skipped"]) == (
+        0,
+        [f"{case.reference_number} (locked by another change)"],
+    )
+    assert Case.objects.get(pk=case.pk).status == "received"
+    assert run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))["deemed_denied"] == 1
