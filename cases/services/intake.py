@@ -35,6 +35,7 @@ from ..models import (
 from ..permissions import can_file_for, can_issue_requests
 from .clock import refresh_deadlines
 from .common import clock_policy, next_reference_number, notify, record_event
+from .protest_rules import check_bond_demand, check_protest_window, protested_decision
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,6 @@ class ProtestFiling:
     joined: bool
 
 
-def field_error(field: str, message: str, *, code: str) -> CaseError:
-    """A refusal shown beside one field that keeps its code (a dict alone would drop it)."""
-    return CaseError({field: ValidationError(message, code=code)})
-
-
 def _out_of_window(exc: deadlines.FilingOutOfWindow, what: str) -> CaseError:
     return CaseError(f"{what}: {exc}", code="out_of_window")
 
@@ -129,122 +125,6 @@ def _new_case(
 
 # Decisions merged in liquidation run from the liquidation or reliquidation that made them
 # (19 U.S.C. 1514(c)(3)(A)); the others from their own date (1514(c)(3)(B)).
-MERGED_IN_LIQUIDATION = frozenset(
-    {
-        CaseEntry.Decision.LIQUIDATION,
-        CaseEntry.Decision.APPRAISEMENT,
-        CaseEntry.Decision.CLASSIFICATION,
-        CaseEntry.Decision.CHARGES,
-    }
-)
-LIQUIDATED = frozenset({LiquidationStatus.LIQUIDATED, LiquidationStatus.DEEMED_LIQUIDATED})
-
-
-def _protested_decision(item: ProtestedEntry, *, filed_on: date) -> tuple[str, date]:
-    """The act a protested entry's window runs from and its date (19 U.S.C. 1514(c)(3))."""
-    entry, number = item.entry, item.entry.formatted_number
-    label = CaseEntry.Decision(item.decision).label.lower()
-    if item.decision in MERGED_IN_LIQUIDATION:
-        if entry.liquidation_status not in LIQUIDATED or entry.liquidation_date is None:
-            raise field_error(
-                "entries",
-                f"Entry {number} is {entry.liquidation_status}: a protest of its {label} "
-                "cannot be filed before liquidation (19 U.S.C. 1514(c)(3)(A)).",
-                code="premature",
-            )
-        if item.of_reliquidation:
-            if entry.reliquidation_date is None:
-                raise CaseError(
-                    {"entries": f"Entry {number} has not been reliquidated: protest its liquidation."}
-                )
-            act, decision_on = CaseEntry.Act.RELIQUIDATION, entry.reliquidation_date
-        else:
-            act, decision_on = CaseEntry.Act.LIQUIDATION, entry.liquidation_date
-        if item.decision_date is not None:
-            raise field_error(
-                "entries",
-                f"Entry {number}: {label} is decided in liquidation, so the protest runs from "
-                f"the {act} on {decision_on.isoformat()}, never from a date given with the filing "
-                f"(19 U.S.C. 1514(c)(3)(A)); leave the decision date empty.",
-                code="typed_date",
-            )
-        return act, decision_on
-    if item.of_reliquidation:
-        raise CaseError(
-            {"entries": f"Entry {number}: {label} is not decided in liquidation; no reliquidation made it."}
-        )
-    decision_on = item.decision_date
-    if decision_on is None:
-        raise CaseError(
-            {
-                "entries": f"Entry {number}: give the date of the {label} decision; it is not part of a "
-                "liquidation, so the protest runs from it (19 U.S.C. 1514(c)(3)(B))."
-            }
-        )
-    if decision_on > filed_on:
-        raise CaseError(
-            {
-                "entries": f"Entry {number}: the {label} decision date {decision_on.isoformat()} is after "
-                f"the filing date {filed_on.isoformat()}; a decision in the future cannot be protested "
-                "(19 U.S.C. 1514(c)(3))."
-            }
-        )
-    if decision_on < entry.entry_date:
-        raise CaseError(
-            {
-                "entries": f"Entry {number}: the {label} decision date {decision_on.isoformat()} is before "
-                f"the entry date {entry.entry_date.isoformat()}; no decision on the entry precedes it."
-            }
-        )
-    return CaseEntry.Act.SEPARATE, decision_on
-
-
-def _check_bond_demand(protestant: ProtestantInput, entries: list[ProtestedEntry], filed_on: date) -> None:
-    demand_on = protestant.bond_demand_mailed_on
-    if demand_on is None:
-        return
-    if protestant.role != Protestant.Role.SURETY:
-        raise CaseError(
-            {
-                "protestant": "Only a surety's protest runs from the mailing of a demand on its bond "
-                "(19 U.S.C. 1514(c)(3)); the other protestants run from the protested decision."
-            }
-        )
-    if demand_on > filed_on:
-        raise CaseError(
-            {
-                "bond_demand_mailed_on": f"The demand on the bond mailed {demand_on.isoformat()} is after "
-                f"the filing date {filed_on.isoformat()}: a demand in the future starts nothing."
-            }
-        )
-    for item in entries:
-        if demand_on < item.entry.entry_date:
-            raise CaseError(
-                {
-                    "bond_demand_mailed_on": f"The demand on the bond mailed {demand_on.isoformat()} is "
-                    f"before the entry date of {item.entry.formatted_number} "
-                    f"({item.entry.entry_date.isoformat()})."
-                }
-            )
-
-
-def _check_protest_window(
-    decision_on: date, filed_on: date, *, demand_on: date | None, further_review: bool, policy
-) -> None:
-    """Raise FilingOutOfWindow unless the protest (and its AFR) is timely; a surety may use its demand."""
-    try:
-        deadlines.check_protest_timely(decision_on, filed_on, policy=policy)
-        runs_from = decision_on
-    except deadlines.FilingOutOfWindow:
-        if demand_on is None:
-            raise
-        # 1514(c)(3): a surety "may" protest within 180 days after the demand on its bond.
-        deadlines.check_protest_timely(demand_on, filed_on, policy=policy)
-        runs_from = demand_on
-    if further_review:
-        deadlines.check_further_review_timely(runs_from, filed_on, policy=policy)
-
-
 @transaction.atomic
 def file_protest(
     *,
@@ -308,7 +188,7 @@ def file_protest(
         raise CaseError(
             {"further_review": "Further review names a 19 CFR 174.24 criterion (a-d) and its justification."}
         )
-    _check_bond_demand(protestant, entries, filed_on)
+    check_bond_demand(protestant, entries, filed_on)
 
     locked = {e.pk: e for e in _lock_entries([item.entry for item in entries])}
     entries = [
@@ -316,9 +196,9 @@ def file_protest(
     ]
     decisions: dict[int, tuple[str, date]] = {}
     for item in entries:
-        act, decision_on = _protested_decision(item, filed_on=filed_on)
+        act, decision_on = protested_decision(item, filed_on=filed_on)
         try:
-            _check_protest_window(
+            check_protest_window(
                 decision_on,
                 filed_on,
                 demand_on=protestant.bond_demand_mailed_on,
