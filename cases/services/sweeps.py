@@ -42,8 +42,8 @@ IMPORTER_DEADLINES = frozenset(
 )
 
 
-def _deemed_denial_candidates(today: date) -> list[tuple[int, int, int, date, str]]:
-    """(deadline id, case id, case version, due_on, reference) of protests deemed denied by today."""
+def _deemed_denial_candidates(today: date) -> list[tuple[int, str, int, int, date, str]]:
+    """(deadline id, kind, case id, case version, due_on, reference) of protests deemed denied by today."""
     due = CaseDeadline.objects.filter(
         kind__in=list(DEEMED_DENIAL_RULES),
         state=CaseDeadline.State.RUNNING,
@@ -51,7 +51,7 @@ def _deemed_denial_candidates(today: date) -> list[tuple[int, int, int, date, st
         case__is_open=True,
     ).order_by("due_on", "case_id")
     return [
-        (row.pk, row.case_id, row.case.version, row.due_on, row.case.reference_number)
+        (row.pk, row.kind, row.case_id, row.case.version, row.due_on, row.case.reference_number)
         for row in due.select_related("case")
         # Accelerated disposition: only once day 30 has passed; exclusion: on day 30 (deadlines).
         if deadlines.is_deemed_denied(row.kind, row.due_on, today)
@@ -66,9 +66,8 @@ def sweep_deemed_denials(today: date, *, skipped: list[str] | None = None) -> in
     named in `skipped`; the next run takes it up again if it is still due.
     """
     count = 0
-    for deadline_id, case_id, version, due_on, reference in _deemed_denial_candidates(today):
-        deadline = CaseDeadline.objects.get(pk=deadline_id)
-        reasons = f"Deemed denied on {due_on}: {DEEMED_DENIAL_RULES[deadline.kind]}."
+    for deadline_id, kind, case_id, version, due_on, reference in _deemed_denial_candidates(today):
+        reasons = f"Deemed denied on {due_on}: {DEEMED_DENIAL_RULES[kind]}."
         try:
             with transaction.atomic():
                 # nowait: a case locked by a user's action is left to the next run, not waited for.
