@@ -2,27 +2,6 @@
 
 from django.db import migrations, models
 
-SEPARATE = ("exclusion", "drawback", "refusal_1520d", "charges_outside")
-
-
-def name_protested_acts(apps, schema_editor):
-    """Name the act each stored protest runs from; the decision date stored at filing stays as it was."""
-    CaseEntry = apps.get_model("cases", "CaseEntry")
-    ProtestDetail = apps.get_model("cases", "ProtestDetail")
-    protests = CaseEntry.objects.filter(case_kind="protest")
-    protests.filter(protested_decision__in=SEPARATE).update(protested_act="separate")
-    merged = protests.exclude(protested_decision__in=SEPARATE)
-    for link in merged.select_related("entry").iterator():
-        entry = link.entry
-        reliquidation = entry.reliquidation_date is not None and link.decision_date == entry.reliquidation_date
-        link.protested_act = "reliquidation" if reliquidation else "liquidation"
-        link.decision_date = link.decision_date or entry.liquidation_date
-        link.save(update_fields=["protested_act", "decision_date"])
-    for detail in ProtestDetail.objects.exclude(afr_status="not_requested").select_related("case"):
-        detail.afr_filed_on = detail.case.filed_on
-        detail.save(update_fields=["afr_filed_on"])
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -73,10 +52,5 @@ class Migration(migrations.Migration):
             model_name='protestdetail',
             name='accelerated_disposition_mailed_on',
             field=models.DateField(blank=True, help_text='Certified- or registered-mail date of the first timely request', null=True),
-        ),
-        migrations.RunPython(name_protested_acts, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='caseentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('active', True), ('case_kind', 'protest')), fields=('entry', 'merchandise_category', 'protested_act', 'decision_date'), name='uniq_protest_entry_category_decision'),
         ),
     ]
