@@ -67,11 +67,16 @@ def request_accelerated_disposition(
         protest.save(update_fields=["accelerated_disposition_mailed_on"])
     bump(case)
     refresh_deadlines(case, today=mailed_on)
-    deemed = deadlines.accelerated_disposition_deemed_denial(protest.accelerated_disposition_mailed_on)
+    deemed = deadlines.accelerated_disposition_deemed_denial(
+        protest.accelerated_disposition_mailed_on, policy=clock_policy()
+    )
     message = (
         f"Accelerated disposition requested by mail on {mailed_on}; unless allowed or denied by "
-        f"{deemed.due_on} the protest is deemed denied that day ({deemed.citation})."
+        f"{deemed.due_on} (that day included), the protest is deemed denied as of that day "
+        f"({deemed.citation})."
     )
+    if earlier is not None and mailed_on < earlier:
+        message += f" This mailing precedes the one recorded for {earlier}, so the 30 days run from it."
     if earlier is not None and earlier <= mailed_on:
         message = (
             f"Accelerated disposition also requested by mail on {mailed_on}: kept; the 30 days still run "

@@ -125,6 +125,18 @@ def test_a_second_request_is_kept_and_the_30_days_stay_with_the_first(importer, 
     assert len(messages) == 2 and "kept" in messages[1] and "2026-05-01" in messages[1]
 
 
+def test_an_earlier_mailing_recorded_later_runs_the_30_days_174_22(importer, filer):
+    case = _protest(importer, filer)
+    services.request_accelerated_disposition(
+        case, actor=filer, mailed_on=D(2026, 5, 10), today=D(2026, 5, 12)
+    )
+    case = services.request_accelerated_disposition(
+        case, actor=filer, mailed_on=D(2026, 5, 2), today=D(2026, 5, 12)
+    )
+    assert case.deadlines.get(kind="accelerated_disposition").due_on == D(2026, 6, 1)
+    assert "precedes the one recorded for 2026-05-10" in case.events.last().message
+
+
 @pytest.mark.parametrize(
     ("decided_on", "in_time"),
     [
