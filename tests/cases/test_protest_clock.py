@@ -273,6 +273,7 @@ def test_decisions_outside_liquidation_take_their_own_date_1514c3B(
 @pytest.mark.parametrize(
     ("demand_on", "accepted"),
     [
+        pytest.param(D(2026, 2, 4), True, id="demand-179th-day"),
         pytest.param(D(2026, 2, 3), True, id="demand-180th-day"),
         pytest.param(D(2026, 2, 2), False, id="demand-181st-day"),
     ],
@@ -302,6 +303,14 @@ def test_only_a_surety_runs_from_a_bond_demand_and_not_from_one_in_the_future(im
     )
     with pytest.raises(CaseError, match="after the filing date"):
         _file(importer, filer, [entry], D(2026, 8, 2), protestant=future)
+    before_entry = ProtestantInput(
+        SURETY.identifier,
+        SURETY.name,
+        role="surety",
+        bond_demand_mailed_on=entry.entry_date - dt.timedelta(days=1),
+    )
+    with pytest.raises(CaseError, match="before the entry date"):
+        _file(importer, filer, [entry], D(2026, 8, 2), protestant=before_entry)
     assert not Case.objects.exists()
 
 
