@@ -57,6 +57,7 @@ class EntryInline(ReadOnlyInline):
         "entry",
         "merchandise_category",
         "protested_decision",
+        "protested_act",
         "decision_date",
         "active",
     ]
@@ -64,7 +65,15 @@ class EntryInline(ReadOnlyInline):
 
 class DeadlineInline(ReadOnlyInline):
     model = CaseDeadline
-    fields = readonly_fields = [deadline_label, "due_on", "state", "citation", "warnings", "reminded_on"]
+    fields = readonly_fields = [
+        deadline_label,
+        "due_on",
+        "period_ends_on",
+        "state",
+        "citation",
+        "warnings",
+        "reminded_on",
+    ]
 
 
 class ObjectionInline(ReadOnlyInline):
@@ -138,9 +147,10 @@ class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(CaseDeadline)
 class CaseDeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["case", deadline_label, "due_on", "state", "citation", "reminded_on"]
+    list_display = ["case", deadline_label, "due_on", "period_ends_on", "state", "citation", "reminded_on"]
     fields = readonly_fields = [
-        "case", deadline_label, "due_on", "state", "citation", "rule", "warnings", "reminded_on"
+        "case", deadline_label, "due_on", "period_ends_on", "state", "citation", "rule", "warnings",
+        "reminded_on",
     ]  # fmt: skip
     list_filter = [DeadlineKindFilter, "state"]
     search_fields = ["=case__reference_number"]

@@ -24,7 +24,11 @@ PROTEST_CITATION_BEFORE_2004 = (
     "19 U.S.C. 1514(c)(3) as in force before the Miscellaneous Trade and Technical Corrections Act "
     "of 2004 (Pub. L. 108-429); 19 CFR 174.12(e)"
 )
-COURT_CITATION = "28 U.S.C. 2636(a); 19 CFR 174.30-174.31"
+COURT_CITATION = "28 U.S.C. 2636(a); 19 CFR 174.30-174.31; USCIT Rule 6(a)(1)(C)"
+ACCELERATED_CITATION = "19 U.S.C. 1515(b); 19 CFR 174.22"
+EXCLUSION_CITATION = "19 U.S.C. 1499(c)(5)(A); 19 CFR 174.21(b)"
+# 19 U.S.C. 1515(b): a request may be mailed only "after ninety days following the filing".
+ACCELERATED_WAIT_DAYS = 90
 # Runs of weekend and holiday days last at most 3 days; the bound only guards against a broken
 # holiday table looping forever.
 _MAX_ROLL_DAYS = 10
@@ -111,6 +115,8 @@ class Deadline:
     citation: str
     rule: str
     warnings: tuple[str, ...] = ()
+    # The last day of the period itself when a rule carried the deadline past it (USCIT Rule 6).
+    period_ends_on: date | None = None
 
 
 @dataclass(eq=False)
@@ -122,7 +128,7 @@ class FilingOutOfWindow(ValueError):
     kind: DeadlineKind
     filed_on: date
     opens_on: date | None
-    closes_on: date
+    closes_on: date | None
     citation: str
     reason: str  # "premature" or "late"
 
@@ -301,43 +307,143 @@ def check_further_review_timely(
     return _check_window(deadline, afr_filed_on, opens_on, "application for further review", note)
 
 
+def accelerated_disposition_opens_on(protest_filed_on: date) -> date:
+    """Return the first day a request for accelerated disposition may be mailed (19 U.S.C. 1515(b)).
+
+    The request may be made only "after ninety days following the filing" of the protest: a mailing
+    on the 90th day or earlier is premature and starts nothing (19 CFR 174.22(a)).
+    """
+    return _days_after(protest_filed_on, ACCELERATED_WAIT_DAYS + 1)
+
+
+def check_accelerated_disposition_request(protest_filed_on: date, mailed_on: date) -> date:
+    """Raise FilingOutOfWindow for a request mailed 90 days or less after filing; else return day 91."""
+    opens_on = accelerated_disposition_opens_on(protest_filed_on)
+    if mailed_on >= opens_on:
+        return opens_on
+    rule = (
+        f"accelerated disposition may be requested only after {ACCELERATED_WAIT_DAYS} days following the "
+        f"filing of the protest; a request mailed on or before day {ACCELERATED_WAIT_DAYS} is premature "
+        f"and starts nothing"
+    )
+    message = (
+        f"The request for accelerated disposition mailed on {mailed_on.isoformat()} is premature: {rule}. "
+        f"The protest was filed on {protest_filed_on.isoformat()}; the first day a request may be mailed "
+        f"is {opens_on.isoformat()} ({ACCELERATED_CITATION}(a))."
+    )
+    raise FilingOutOfWindow(
+        message,
+        kind=DeadlineKind.ACCELERATED_DISPOSITION,
+        filed_on=mailed_on,
+        opens_on=opens_on,
+        closes_on=None,
+        citation=f"{ACCELERATED_CITATION}(a)",
+        reason="premature",
+    )
+
+
 def accelerated_disposition_deemed_denial(
     mailed_on: date, *, policy: ClockPolicy = DEFAULT_POLICY
 ) -> Deadline:
-    """Return the day an undecided protest is deemed denied after a 19 U.S.C. 1515(b) request."""
+    """Return the 30th day after a 19 U.S.C. 1515(b) request: the last day to decide, then deemed denied.
+
+    A decision made on day 30 is in time; a protest still undecided once day 30 has passed is deemed
+    denied as of day 30 (19 CFR 174.22(d)), and the Court's 180 days run from that day.
+    """
     rule = (
-        "a protest not allowed or denied is deemed denied on the 30th day after the request for accelerated "
-        "disposition was mailed by certified or registered mail"
+        "a protest not allowed or denied within 30 days after the request for accelerated disposition was "
+        "mailed by certified or registered mail is deemed denied on the 30th day; a decision on the 30th "
+        "day is in time"
     )
-    due_on, citation = _days_after(mailed_on, 30), "19 U.S.C. 1515(b); 19 CFR 174.22(d)"
+    due_on, citation = _days_after(mailed_on, 30), f"{ACCELERATED_CITATION}(d)"
     return _finish(DeadlineKind.ACCELERATED_DISPOSITION, due_on, citation, rule, policy, deemed_event=True)
 
 
 def exclusion_deemed_denial(filed_on: date, *, policy: ClockPolicy = DEFAULT_POLICY) -> Deadline:
-    """Return the day an undecided exclusion protest is deemed denied (19 U.S.C. 1499(c)(5)(A))."""
-    rule = "a protest against an exclusion not decided within 30 days after filing is deemed denied"
-    due_on, citation = _days_after(filed_on, 30), "19 U.S.C. 1499(c)(5)(A); 19 CFR 174.21(b)"
-    return _finish(DeadlineKind.EXCLUSION_DEEMED_DENIAL, due_on, citation, rule, policy, deemed_event=True)
+    """Return the day an undecided exclusion protest is deemed denied (19 U.S.C. 1499(c)(5)(A)).
 
-
-def protest_decision_target(filed_on: date, *, policy: ClockPolicy = DEFAULT_POLICY) -> Deadline:
-    """Compute the 2-year target for deciding a protest under 19 U.S.C. 1515(a)."""
+    A decision must come before that day (19 CFR 174.21(b)): on the 30th day it is deemed denied.
+    """
     rule = (
-        "CBP should allow or deny a protest within 2 years after it is filed; the period is directory, so "
-        "missing it neither allows nor denies the protest"
+        "a protest against an exclusion not allowed or denied within 30 days after filing is deemed denied "
+        "on the 30th day: a decision must come before it"
     )
-    due_on = _years_after(filed_on, 2)
-    return _finish(DeadlineKind.PROTEST_DECISION_TARGET, due_on, "19 U.S.C. 1515(a)", rule, policy)
+    due_on = _days_after(filed_on, 30)
+    return _finish(
+        DeadlineKind.EXCLUSION_DEEMED_DENIAL, due_on, EXCLUSION_CITATION, rule, policy, deemed_event=True
+    )
+
+
+# The clocks whose end deems a protest denied by operation of law.
+DEEMED_DENIAL_KINDS = frozenset({DeadlineKind.ACCELERATED_DISPOSITION, DeadlineKind.EXCLUSION_DEEMED_DENIAL})
+
+
+def decision_in_time(kind: str, due_on: date, decided_on: date) -> bool:
+    """Is a decision on decided_on in time for a deemed-denial clock due on due_on?
+
+    Accelerated disposition: the 30th day is in time (19 CFR 174.22(d)). Exclusion: the decision must
+    come before the 30th day (19 CFR 174.21(b)). Any other deadline: on or before it.
+    """
+    if kind == DeadlineKind.EXCLUSION_DEEMED_DENIAL:
+        return decided_on < due_on
+    return decided_on <= due_on
+
+
+def is_deemed_denied(kind: str, due_on: date, today: date) -> bool:
+    """Has an undecided protest been deemed denied by today under the clock due on due_on?
+
+    Accelerated disposition: only once day 30 has passed (a decision on day 30 is in time), dated day
+    30 (19 CFR 174.22(d)). Exclusion: on the 30th day itself (19 CFR 174.21(b)).
+    """
+    return not decision_in_time(kind, due_on, today)
+
+
+def protest_decision_target(last_filed_on: date, *, policy: ClockPolicy = DEFAULT_POLICY) -> Deadline:
+    """Compute the 2-year target for deciding a protest (19 U.S.C. 1515(a); 19 CFR 174.21(a)).
+
+    For protests joined under 19 CFR 174.15 the 2 years run from the last one filed (174.21(a)).
+    """
+    rule = (
+        "CBP should allow or deny a protest within 2 years after it is filed (after the last protest "
+        "joined to it); the period is directory, so missing it neither allows nor denies the protest"
+    )
+    due_on = _years_after(last_filed_on, 2)
+    return _finish(
+        DeadlineKind.PROTEST_DECISION_TARGET, due_on, "19 U.S.C. 1515(a); 19 CFR 174.21(a)", rule, policy
+    )
+
+
+def _court_deadline(start: date, rule: str) -> Deadline:
+    # USCIT Rule 6(a)(1)(C): when the last day of a period is a Saturday, Sunday or legal holiday, the
+    # period runs until the end of the next day that is none of these. This is a court rule, so it
+    # applies whatever the ROLL_FORWARD setting says about the agency's own limits.
+    last_day = _days_after(start, 180)
+    reason = is_weekend_or_holiday(last_day)
+    if reason is None:
+        return Deadline(DeadlineKind.COURT_OF_INTERNATIONAL_TRADE, last_day, COURT_CITATION, rule)
+    rolled = _business_day(last_day, 1)
+    note = (
+        f"the 180th day, {last_day.isoformat()}, is {_describe(last_day)}; USCIT Rule 6(a)(1)(C) carries "
+        f"the deadline to {rolled.isoformat()}, the next day that is neither a weekend nor a legal holiday"
+    )
+    rule += "; a last day on a weekend or legal holiday runs to the next day that is neither"
+    return Deadline(
+        DeadlineKind.COURT_OF_INTERNATIONAL_TRADE, rolled, COURT_CITATION, rule, (note,), last_day
+    )
 
 
 def court_deadline_after_denial(notice_mailed_on: date, *, policy: ClockPolicy = DEFAULT_POLICY) -> Deadline:
-    """Compute the last day to sue in the Court of International Trade after a denial (28 U.S.C. 2636(a))."""
+    """Compute the last day to sue in the Court of International Trade after a denial (28 U.S.C. 2636(a)).
+
+    A denial in part counts as a denial (19 CFR 174.31(a)). The policy does not apply: the Court's own
+    rule moves a last day on a weekend or legal holiday (USCIT Rule 6(a)(1)(C)).
+    """
     rule = (
-        "a civil action contesting a protest denial must be commenced within 180 days after the date of "
-        "mailing of the notice of denial; the date on the notice counts as that date"
+        "a civil action contesting the denial of a protest, in whole or in part, must be commenced within "
+        "180 days after the date of mailing of the notice of denial; the date on the notice counts as that "
+        "date"
     )
-    due_on = _days_after(notice_mailed_on, 180)
-    return _finish(DeadlineKind.COURT_OF_INTERNATIONAL_TRADE, due_on, COURT_CITATION, rule, policy)
+    return _court_deadline(notice_mailed_on, rule)
 
 
 def court_deadline_after_deemed_denial(
@@ -348,8 +454,7 @@ def court_deadline_after_deemed_denial(
         "a civil action contesting a deemed denial must be commenced within 180 days after the day the "
         "protest was deemed denied"
     )
-    due_on = _days_after(deemed_denied_on, 180)
-    return _finish(DeadlineKind.COURT_OF_INTERNATIONAL_TRADE, due_on, COURT_CITATION, rule, policy)
+    return _court_deadline(deemed_denied_on, rule)
 
 
 def psc_filing_deadline(

@@ -160,9 +160,8 @@ CASE_COLUMNS = ("id", "reference_number", "kind", "status", "is_open", "center_i
 COLUMNS = {
     Case: CASE_COLUMNS,
     ProtestDetail: ("case_id", "merchandise_category", "description", "related_protest", "is_exclusion",
-                    "accelerated_disposition_requested", "accelerated_disposition_mailed_on", "afr_status",
-                    "afr_criterion", "afr_justification", "afr_decided_on", "review_office",
-                    "review_center_id"),
+                    "accelerated_disposition_mailed_on", "afr_filed_on", "afr_status", "afr_criterion",
+                    "afr_justification", "afr_decided_on", "review_office", "review_center_id"),
     Protestant: ("id", "case_id", "identifier", "name", "role", "agent_name", "filed_on", "joined"),
     Objection: ("case_id", "number", "protested_decision", "text", "justification", "added_on",
                 "added_by_id", "outcome", "outcome_reasons"),
@@ -173,19 +172,21 @@ COLUMNS = {
                          "overdue_flagged_on"),
     NoticeOfAction: ("case_id", "entry_id", "action_kind", "action", "due_on", "answer", "answered_on"),
     CaseEntry: ("case_id", "entry_id", "case_kind", "merchandise_category", "protested_decision",
-                "decision_date", "active"),
+                "protested_act", "decision_date", "active"),
     Decision: ("case_id", "outcome", "decided_on", "decided_by_id", "reasons", "refund_amount",
                "notice_mailed_on"),
-    CaseDeadline: ("case_id", "kind", "due_on", "citation", "rule", "warnings", "state", "reminded_on"),
+    CaseDeadline: ("case_id", "kind", "due_on", "citation", "rule", "warnings", "period_ends_on", "state",
+                   "reminded_on"),
     CaseEvent: ("case_id", "created_at", "actor_id", "kind", "old_value", "new_value", "message",
                 "visibility"),
 }  # fmt: skip
 ENTRY_FIELDS = ("pk", "importer_id", "importer__center_id", "port_id", "entry_date", "importation_date",
                 "scheduled_liquidation_date", Coalesce("reliquidation_date", "liquidation_date"),
-                "liquidation_status", "extension_requested_by_importer", "summary_under_review")  # fmt: skip
+                "liquidation_status", "extension_requested_by_importer", "summary_under_review",
+                "reliquidation_date")  # fmt: skip
 # Fields of the entry tuples _Seeder._load keeps (dates as day ordinals; decided: of the protested
-# liquidation, as cases.services.clock.protest_decision_date reads it).
-E_ID, E_IMPORTER, E_CENTER, E_PORT, E_ENTERED, E_IMPORTED, E_DECIDED = range(7)
+# act, the reliquidation where there is one, else the liquidation, as intake stores it).
+E_ID, E_IMPORTER, E_CENTER, E_PORT, E_ENTERED, E_IMPORTED, E_DECIDED, E_ACT = range(8)
 LIQUIDATED = {LiquidationStatus.LIQUIDATED, LiquidationStatus.DEEMED_LIQUIDATED}
 NOT_LIQUIDATED = {LiquidationStatus.UNLIQUIDATED, LiquidationStatus.EXTENDED}
 RUNNING, MET, MISSED, VOID = (s.value for s in CaseDeadline.State)
@@ -265,14 +266,14 @@ class _Clock:
     def __init__(self, days: _Days):
         self.policy, self.days, self.memo = clock_policy(), days, {}
 
-    def __call__(self, function, day: int) -> tuple[str, int, str, str, str]:
-        """(kind, due ordinal, citation, rule, warnings) as refresh_deadlines stores them."""
+    def __call__(self, function, day: int) -> tuple[str, int, str, str, str, date | None]:
+        """(kind, due ordinal, citation, rule, warnings, period end) as refresh_deadlines stores them."""
         key = (function, day)
         row = self.memo.get(key)
         if row is None:
             found = function(self.days[day], policy=self.policy)
             row = (found.kind.value, found.due_on.toordinal(), found.citation[:200], found.rule,
-                   "\n".join(found.warnings))  # fmt: skip
+                   "\n".join(found.warnings), found.period_ends_on)  # fmt: skip
             self.memo[key] = row
         return row
 
@@ -326,7 +327,7 @@ class _Draft:
 
     __slots__ = ("id", "kind", "filed", "entry", "handler", "path", "days", "status", "is_open", "closed_on",
                  "outcome", "reasons", "answered_on", "due", "assignee", "version", "message", "events",
-                 "deadlines", "preset", "next_due", "next_kind")  # fmt: skip
+                 "deadlines", "preset", "next_due", "next_kind", "started")  # fmt: skip
 
     def __init__(self, case_id: int, kind: str, filed: int, entry: tuple, handler: int | None):
         self.id, self.kind, self.filed, self.entry, self.handler = case_id, kind, filed, entry, handler
@@ -337,6 +338,7 @@ class _Draft:
         self.events: list[tuple] = []
         self.deadlines: list[tuple] = []  # (kind, due, citation, rule, warnings) from _Clock
         self.preset: dict[str, str] = {}  # deadline kind -> state set while the case was open
+        self.started: dict[str, int] = {}  # deadline kind -> the day its clock started, if not filing
 
 
 class _Seeder:
@@ -375,10 +377,11 @@ class _Seeder:
         self.protest_pool, self.exclusion_pool, self.psc_pool = [], [], []
         for row in rows.iterator(chunk_size=20_000):
             pk, importer, center, port, entered, imported = row[:6]
-            scheduled, liquidated, status, extension, review = row[6:]
+            scheduled, liquidated, status, extension, review, reliquidated = row[6:]
             idx, entered, imported = len(self.entries), entered.toordinal(), imported.toordinal()
             decided = liquidated.toordinal() if liquidated and status in LIQUIDATED else None
-            self.entries.append((pk, importer, center, port, entered, imported, decided))
+            act = CaseEntry.Act.RELIQUIDATION if reliquidated else CaseEntry.Act.LIQUIDATION
+            self.entries.append((pk, importer, center, port, entered, imported, decided, act.value))
             self.any_pool.append((idx, entered, min(today, entered + 400)))
             if imported <= today:
                 self.pic_pool.append(
@@ -530,10 +533,19 @@ class _Seeder:
         self._deadlines(case)
         self._events(rng, case)
 
-    def _walk(self, rng, case: "_Draft", *, deemed_on=None, answerable=True, must_close=False) -> None:
-        """Walk the case along a path of the transition table, a day for each move in [filed, today]."""
-        kind, filed, today = case.kind, case.filed, self.today
-        deemable = deemed_on is not None and deemed_on <= today
+    def _walk(
+        self, rng, case: "_Draft", *, deemed=None, start=None, answerable=True, must_close=False
+    ) -> None:
+        """Walk the case along a path of the transition table, a day for each move in [start, today].
+
+        deemed: (deadline kind, day) of a deemed-denial clock; start: the first day of a move (a request
+        for accelerated disposition finds the protest open).
+        """
+        kind, today = case.kind, self.today
+        filed = case.filed if start is None else start
+        deem_kind, deemed_on = deemed if deemed is not None else (None, None)
+        # The sweep deems denied once the law has (deadlines.is_deemed_denied, on day numbers).
+        deemable = deemed_on is not None and deadlines.is_deemed_denied(deem_kind, deemed_on, today)
         key = (kind, deemable, answerable, must_close or deemable)
         routes = self.routes.get(key)
         if routes is None:
@@ -558,9 +570,12 @@ class _Seeder:
             days.append(deemed_on)
             days += _move_days(rng, mean, deemed_on, today, moves - at - 1)
         elif deemable:
-            # Decided or withdrawn before the deemed denial would have happened.
+            # Decided or withdrawn in time, before the deemed denial would have happened.
             first_closed = next(n for n, s in enumerate(path[1:]) if s not in OPEN_STATUSES)
-            days = _move_days(rng, mean, filed, deemed_on - 1, first_closed + 1)
+            last_in_time = (
+                deemed_on if deadlines.decision_in_time(deem_kind, deemed_on, deemed_on) else deemed_on - 1
+            )
+            days = _move_days(rng, mean, filed, last_in_time, first_closed + 1)
             days += _move_days(rng, mean, days[-1], today, moves - first_closed - 1)
         else:
             days = _move_days(rng, mean, filed, today, moves)
@@ -583,22 +598,35 @@ class _Seeder:
 
     def _protest(self, rng, case: "_Draft", indexes, category: str, exclusion: bool) -> None:
         days, rows, clock, filed = self.days, self.rows, self.clock, case.filed
-        mailed = deemed_on = None
+        mailed = deemed = None
         if exclusion:
             decisions = [self.entries[i][E_IMPORTED] for i in indexes]
-            deemed_on = clock(deadlines.exclusion_deemed_denial, filed)[1]
+            deemed = (
+                DeadlineKind.EXCLUSION_DEEMED_DENIAL,
+                clock(deadlines.exclusion_deemed_denial, filed)[1],
+            )
         else:
             decisions = [self.entries[i][E_DECIDED] for i in indexes]
             if rng.random() < ACCELERATED_SHARE:
-                # Mailed with the protest: intake refuses a mailing date after the filing date.
-                mailed = max(filed - rng.choice((0, 0, 1, 2, 3)), max(decisions) + 1)
-                mailed = min(mailed, filed)
-                deemed_on = clock(deadlines.accelerated_disposition_deemed_denial, mailed)[1]
-        self._walk(rng, case, deemed_on=deemed_on)
-        case.deadlines.append(clock(deadlines.protest_amendment_deadline, min(decisions)))
-        case.deadlines.append(clock(deadlines.protest_decision_target, filed))
+                # A later action, mailed only after 90 days following the filing (19 U.S.C. 1515(b)).
+                opens = deadlines.accelerated_disposition_opens_on(days[filed]).toordinal()
+                mailed = opens + int(rng.expovariate(1 / 20))
+                if mailed <= self.today:
+                    due = clock(deadlines.accelerated_disposition_deemed_denial, mailed)[1]
+                    deemed = (DeadlineKind.ACCELERATED_DISPOSITION, due)
+                else:
+                    mailed = None
+        self._walk(rng, case, deemed=deemed, start=mailed)
+        case.deadlines.append(clock(deadlines.protest_amendment_deadline, max(decisions)))
         if mailed:
-            case.deadlines.append(clock(deadlines.accelerated_disposition_deemed_denial, mailed))
+            deadline = clock(deadlines.accelerated_disposition_deemed_denial, mailed)
+            case.deadlines.append(deadline)
+            case.started[deadline[0]] = mailed
+            case.version += 1
+            message = f"Accelerated disposition requested by mail on {days[mailed]}."
+            case.events.append(
+                (mailed, 1, None, "accelerated_disposition", "", str(days[mailed]), message, SHARED)
+            )
         if exclusion:
             case.deadlines.append(clock(deadlines.exclusion_deemed_denial, filed))
 
@@ -623,17 +651,18 @@ class _Seeder:
                 )
         description = rng.choice(DESCRIPTIONS.get(self.ace.get(center), DESCRIPTIONS["CEE010"]))
         rows[ProtestDetail].append(
-            (case.id, category, description, "", exclusion, mailed is not None,
-             days[mailed] if mailed else None, afr_status, rng.choice("abcd") if afr else "",
+            (case.id, category, description, "", exclusion, days[mailed] if mailed else None,
+             days[filed] if afr else None, afr_status, rng.choice("abcd") if afr else "",
              AFR_JUSTIFICATION if afr else "", days[afr_decided_on] if afr_decided_on else None, office,
              review_center)
         )  # fmt: skip
         decision = "exclusion" if exclusion else "liquidation"
         active = case.status != S.WITHDRAWN  # a withdrawn protest frees its entries
         for idx, decision_on in zip(indexes, decisions, strict=True):
-            entry_id = self.entries[idx][E_ID]
+            entry_id, act = self.entries[idx][E_ID], self.entries[idx][E_ACT]
+            act = CaseEntry.Act.SEPARATE.value if exclusion else act
             rows[CaseEntry].append(
-                (case.id, entry_id, K.PROTEST, category, decision, days[decision_on], active)
+                (case.id, entry_id, K.PROTEST, category, decision, act, days[decision_on], active)
             )
 
         # The protestant (the importer, or another person of 19 CFR 174.12), sometimes a second one
@@ -645,7 +674,9 @@ class _Seeder:
         filers = [(self.protestant_id, person, filed, False)]
         window_closes = clock(deadlines.protest_filing_deadline, min(decisions))[1]
         join_by = min(window_closes, until if case.closed_on is None else until - 1)
-        if rng.random() < JOINED_SHARE and filed <= join_by:
+        last_filed = filed
+        # No joiner beside a request for accelerated disposition, whose 90 days run from the last filing.
+        if rng.random() < JOINED_SHARE and filed <= join_by and not mailed:
             joined_on = rng.randint(filed, join_by)
             filers.append(
                 (self.protestant_id + 1, (f"{rng.randrange(10**8):08d}XX", SURETY, "surety"), joined_on, True)
@@ -653,6 +684,9 @@ class _Seeder:
             case.version += 1
             message = "Protested the same entries and category: deemed one protest (19 CFR 174.15)."
             case.events.append((joined_on, 3, None, "joined", "", SURETY, message, SHARED))
+            last_filed = joined_on
+        # 19 CFR 174.21(a): the 2 years run from the last protest joined.
+        case.deadlines.append(clock(deadlines.protest_decision_target, last_filed))
         pool = (EXCLUSION_OBJECTION,) if exclusion else OBJECTIONS
         count = rng.choices((1, 2, 3), cum_weights=(55, 85, 100))[0]
         if S.ALLOWED_IN_PART in case.path:
@@ -685,7 +719,7 @@ class _Seeder:
         entry_id = case.entry[E_ID]
         if case.is_open:
             self.open_psc.add(entry_id)
-        self.rows[CaseEntry].append((case.id, entry_id, K.PSC, "", "", None, case.is_open))
+        self.rows[CaseEntry].append((case.id, entry_id, K.PSC, "", "", "", None, case.is_open))
         code, explanation = rng.choice(PSC_REASONS)
         self.rows[PscDetail].append((case.id, entry_id, code, explanation))
         self.psc_specs.append((case.id, entry_id, code, rng.random(), rng.choice((0.8, 0.9, 1.1, 1.25))))
@@ -693,7 +727,7 @@ class _Seeder:
 
     def _pic(self, rng, case: "_Draft") -> None:
         entry_id = case.entry[E_ID]
-        self.rows[CaseEntry].append((case.id, entry_id, K.PIC, "", "", None, True))
+        self.rows[CaseEntry].append((case.id, entry_id, K.PIC, "", "", "", None, True))
         agreement = AGREEMENTS[bisect(AGREEMENT_CUM, rng.random() * AGREEMENT_CUM[-1])][0]
         certificate = f"Certification of origin {rng.randrange(10**6):06d}: originating under {agreement}."
         self.rows[PicDetail].append((case.id, entry_id, agreement, certificate))
@@ -704,7 +738,7 @@ class _Seeder:
         kind, filed, days, entry_id = case.kind, case.filed, self.days, case.entry[E_ID]
         proposed = kind == K.CF28 or rng.random() < 0.7
         self._walk(rng, case, answerable=proposed)
-        self.rows[CaseEntry].append((case.id, entry_id, kind, "", "", None, True))
+        self.rows[CaseEntry].append((case.id, entry_id, kind, "", "", "", None, True))
         if S.ANSWERED in case.path:
             case.answered_on = case.days[case.path.index(S.ANSWERED) - 1]
         answer = "Documents attached as requested." if case.answered_on else ""
@@ -750,11 +784,13 @@ class _Seeder:
                 f"Deemed denied on {self.days[decided_on]}: {DEEMED_DENIAL_RULES[rule]}.",
                 None,
             )
+            case.preset[rule.value] = MET  # the sweep marks the clock that deemed it denied as met
         else:
             reasons = REASONS[outcome]
             if outcome in (S.ALLOWED, S.ALLOWED_IN_PART):
                 refund = Decimal(rng.randrange(10_000, 5_000_000)).scaleb(-2)
-            elif outcome == S.DENIED:
+            # A denial, or for a protest a denial in part, is mailed (19 CFR 174.30(a), 174.31(a)).
+            if outcome == S.DENIED or (outcome == S.ALLOWED_IN_PART and case.kind == K.PROTEST):
                 notice = min(decided_on + rng.choice((0, 0, 1, 2, 3)), self.today)
         case.reasons = reasons
         days = self.days
@@ -769,8 +805,8 @@ class _Seeder:
                 days[notice] if notice else None,
             )
         )
-        if case.kind == K.PROTEST and case.status in (S.DENIED, S.DEEMED_DENIED, S.CLOSED):
-            if outcome == S.DENIED:
+        if case.kind == K.PROTEST and case.status in (S.DENIED, S.ALLOWED_IN_PART, S.DEEMED_DENIED, S.CLOSED):
+            if outcome in (S.DENIED, S.ALLOWED_IN_PART):
                 case.deadlines.append(self.clock(deadlines.court_deadline_after_denial, notice))
             elif outcome == S.DEEMED_DENIED:
                 case.deadlines.append(self.clock(deadlines.court_deadline_after_deemed_denial, decided_on))
@@ -779,7 +815,7 @@ class _Seeder:
         """Deadline rows in the states refresh_deadlines and the sweeps leave them; the next deadline."""
         days, out = self.days, self.rows[CaseDeadline]
         next_due = next_kind = None
-        for kind, due, citation, rule, warnings in case.deadlines:
+        for kind, due, citation, rule, warnings, period_ends_on in case.deadlines:
             state, reminded = case.preset.get(kind), None
             if kind == COURT:
                 state = RUNNING  # the importer's clock: it runs on after the case closes
@@ -787,11 +823,11 @@ class _Seeder:
                 state = _state_after_outcome(kind, due, case)
             elif state is None:
                 state = RUNNING
-                reminded = self._reminded_on(due, case.filed)
+                reminded = self._reminded_on(due, case.started.get(kind, case.filed))
             if case.is_open and kind in QUEUE_KINDS and state in (RUNNING, MISSED):
                 if next_due is None or (due, kind) < (next_due, next_kind):
                     next_due, next_kind = due, kind
-            out.append((case.id, kind, days[due], citation, rule, warnings, state, reminded))
+            out.append((case.id, kind, days[due], citation, rule, warnings, period_ends_on, state, reminded))
         case.next_due, case.next_kind = next_due, next_kind or ""
 
     def _reminded_on(self, due: int, filed: int) -> date | None:

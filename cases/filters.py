@@ -137,7 +137,10 @@ class CaseQueueFilter(filters.FilterSet):
         return queryset.exclude(next_deadline_on__lt=self.today)
 
     def filter_accelerated(self, queryset, name, value: str):
-        return queryset.filter(protest__accelerated_disposition_requested=value == "true")
+        # A request is recorded by its certified-mail date (19 CFR 174.22); non-protests match neither.
+        return queryset.filter(
+            protest__isnull=False, protest__accelerated_disposition_mailed_on__isnull=value != "true"
+        )
 
 
 def _normalized(field: str, normalize, value: str):

@@ -224,16 +224,28 @@ class CaseEntry(models.Model):
         LIQUIDATION = "liquidation", "Liquidation or reliquidation"
         APPRAISEMENT = "appraisement", "Appraised value"
         CLASSIFICATION = "classification", "Classification and rate of duty"
-        CHARGES = "charges", "Charges or exactions"
+        CHARGES = "charges", "Charges or exactions assessed in liquidation"
+        CHARGES_OUTSIDE = "charges_outside", "Charges or exactions outside liquidation"
         EXCLUSION = "exclusion", "Exclusion of merchandise"
         DRAWBACK = "drawback", "Refusal to pay drawback"
         REFUSAL_1520D = "refusal_1520d", "Refusal to reliquidate under 1520(d)"
+
+    class Act(models.TextChoices):
+        """The act a protest runs from (19 U.S.C. 1514(c)(3)); one protest of it per entry and category."""
+
+        LIQUIDATION = "liquidation", "Liquidation"
+        RELIQUIDATION = "reliquidation", "Reliquidation"
+        SEPARATE = "separate", "Decision outside liquidation"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="entry_links")
     entry = models.ForeignKey("importers.Entry", on_delete=models.PROTECT, related_name="case_links")
     case_kind = models.CharField(max_length=10, choices=CaseKind.choices)
     merchandise_category = models.CharField(max_length=100, blank=True)
     protested_decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    # Liquidation-merged decisions run from the liquidation or reliquidation that made them; the others
+    # from their own decision. Stored at filing and never re-read from the entry: a later
+    # reliquidation opens its own window and leaves this one alone.
+    protested_act = models.CharField(max_length=20, choices=Act.choices, blank=True)
     decision_date = models.DateField(null=True, blank=True)
     # Withdrawn protests and closed PSCs release the entry for a new filing.
     active = models.BooleanField(default=True)
@@ -241,10 +253,11 @@ class CaseEntry(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "entry"], name="uniq_case_entry"),
-            # One protest per entry and category of merchandise (19 U.S.C. 1514(c)(1); 19 CFR 174.13).
+            # One protest per entry, category of merchandise and protested decision (19 U.S.C.
+            # 1514(c)(1); 19 CFR 174.13): a reliquidation or a separate decision is protested anew.
             models.UniqueConstraint(
-                fields=["entry", "merchandise_category"],
-                name="uniq_protest_entry_category",
+                fields=["entry", "merchandise_category", "protested_act", "decision_date"],
+                name="uniq_protest_entry_category_decision",
                 condition=Q(case_kind="protest", active=True),
             ),
             # One post summary correction in progress per entry.
@@ -287,10 +300,11 @@ class ProtestDetail(models.Model):
     description = models.TextField(help_text="Description of the merchandise")
     related_protest = models.CharField(max_length=20, blank=True)
     is_exclusion = models.BooleanField(default=False)
-    accelerated_disposition_requested = models.BooleanField(default=False)
+    # Recorded by request_accelerated_disposition, a later action on the filed protest (19 CFR 174.22).
     accelerated_disposition_mailed_on = models.DateField(
-        null=True, blank=True, help_text="Certified-mail date"
+        null=True, blank=True, help_text="Certified- or registered-mail date of the first timely request"
     )
+    afr_filed_on = models.DateField(null=True, blank=True, help_text="Further review filed (with a protest)")
     afr_status = models.CharField(max_length=20, choices=AfrStatus.choices, default=AfrStatus.NOT_REQUESTED)
     afr_criterion = models.CharField(max_length=1, choices=AfrCriterion.choices, blank=True)
     afr_justification = models.TextField(blank=True)
@@ -308,7 +322,7 @@ class ProtestDetail(models.Model):
             models.Index(
                 fields=["case"],
                 name="protest_accelerated_requested",
-                condition=Q(accelerated_disposition_requested=True),
+                condition=Q(accelerated_disposition_mailed_on__isnull=False),
             ),
         ]
 
@@ -338,6 +352,8 @@ class Protestant(models.Model):
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A surety's protest may run from the mailing of the demand on its bond (19 U.S.C. 1514(c)(3)).
+    bond_demand_mailed_on = models.DateField(null=True, blank=True)
     joined = models.BooleanField(default=False, help_text="Deemed part of an existing protest (174.15)")
 
     class Meta:
@@ -473,7 +489,8 @@ class Decision(models.Model):
     )
     reasons = models.TextField()
     refund_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    # For a denial: the date of mailing of the notice, from which the court deadline runs.
+    # For a denial in whole or in part: the date of mailing of the notice of denial, from which the
+    # Court of International Trade's 180 days run (19 CFR 174.30(a), 174.31(a)).
     notice_mailed_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
@@ -493,6 +510,8 @@ class CaseDeadline(models.Model):
     citation = models.CharField(max_length=200)
     rule = models.TextField()
     warnings = models.TextField(blank=True)
+    # The last day of the period itself when a rule carried due_on past it (USCIT Rule 6(a)(1)(C)).
+    period_ends_on = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
     reminded_on = models.DateField(null=True, blank=True)
 

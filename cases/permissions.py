@@ -108,8 +108,16 @@ def can_issue_requests(user: User | None, center_id: int | None) -> bool:
 
 
 def can_record_accelerated_disposition(user: User | None, case: Case) -> bool:
-    """Record the certified-mail date of a request for accelerated disposition (19 CFR 174.22)."""
-    return case.kind == CaseKind.PROTEST and case.is_open and is_center_staff(user, case.center_id)
+    """Request accelerated disposition, or record the certified-mail date of a request (19 CFR 174.22).
+
+    The protestant mails the request (the portal and the API file it for them); the owning Center's
+    staff record one that came by mail.
+    """
+    return (
+        case.kind == CaseKind.PROTEST
+        and case.is_open
+        and (is_center_staff(user, case.center_id) or can_make_move(user, case, Actor.FILER))
+    )
 
 
 def can_decide_further_review(user: User | None, case: Case) -> bool:

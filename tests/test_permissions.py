@@ -48,12 +48,12 @@ RIGHTS = {
 }
 
 # One letter per right above, in order (Y may, . may not), grouped: seeing (case, internal notes,
-# entry, account); filing; the Center's acts (claim, assign, decide, CF-28/29,
-# accelerated disposition, further review, suspend/close); the filer's acts (amend, withdraw);
-# accounts (pin, move, run reassignment, HTS rules).
+# entry, account); filing; the Center's acts (claim, assign, decide, CF-28/29, accelerated
+# disposition — which the filer requests too —, further review, suspend/close); the filer's acts
+# (amend, withdraw); accounts (pin, move, run reassignment, HTS rules).
 TABLE = {
-    "importer_member": "Y.YY Y ....... YY ....",
-    "broker_member": "Y.YY Y ....... YY ....",
+    "importer_member": "Y.YY Y ....Y.. YY ....",
+    "broker_member": "Y.YY Y ....Y.. YY ....",
     "other_importers_user": ".... . ....... .. ....",
     "broker_without_account": ".... . ....... .. ....",
     "account_manager": "YYYY . Y.YYYYY .. ....",

@@ -27,6 +27,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='protestdetail',
-            index=models.Index(condition=models.Q(('accelerated_disposition_requested', True)), fields=['case'], name='protest_accelerated_requested'),
+            index=models.Index(condition=models.Q(('accelerated_disposition_mailed_on__isnull', False)), fields=['case'], name='protest_accelerated_requested'),
         ),
     ]

@@ -14,14 +14,13 @@ from .intake import (
     issue_information_request,
     issue_notice_of_action,
 )
+from .protests import amend_protest, decide_further_review, request_accelerated_disposition
 from .sweeps import run_deadline_sweeps
 from .workflow import (
     DecisionInput,
-    amend_protest,
     answer_request,
     assign_case,
     decide_case,
-    decide_further_review,
     transition_case,
 )
 
@@ -45,6 +44,7 @@ __all__ = [
     "issue_information_request",
     "issue_notice_of_action",
     "refresh_deadlines",
+    "request_accelerated_disposition",
     "run_deadline_sweeps",
     "transition_case",
 ]

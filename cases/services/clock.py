@@ -29,10 +29,11 @@ QUEUE_KINDS = frozenset(
 
 
 def protest_decision_date(link: CaseEntry) -> date | None:
-    """The date of the protested decision for one entry of a protest."""
-    if link.protested_decision == CaseEntry.Decision.LIQUIDATION:
-        entry = link.entry
-        return entry.reliquidation_date or entry.liquidation_date
+    """The date a protested entry's windows run from: the one stored at filing, never re-read.
+
+    A later reliquidation is a new decision with its own window (19 U.S.C. 1514(c)(3)(A)); it
+    neither moves nor closes the windows of a protest already filed against the liquidation.
+    """
     return link.decision_date
 
 
@@ -42,17 +43,20 @@ def statutory_deadlines(case: Case) -> list[deadlines.Deadline]:
     found: list[deadlines.Deadline] = []
     decision = (
         getattr(case, "decision", None)
-        if case.status in {CaseStatus.DENIED, CaseStatus.DEEMED_DENIED, CaseStatus.CLOSED}
+        if case.status
+        in {CaseStatus.DENIED, CaseStatus.ALLOWED_IN_PART, CaseStatus.DEEMED_DENIED, CaseStatus.CLOSED}
         else None
     )
     if case.kind == CaseKind.PROTEST:
         protest: ProtestDetail = case.protest
-        dates = [
-            d for d in (protest_decision_date(link) for link in case.entry_links.select_related("entry")) if d
-        ]
+        dates = [d for d in (protest_decision_date(link) for link in case.entry_links.all()) if d]
         if dates:
-            found.append(deadlines.protest_amendment_deadline(min(dates), policy=policy))
-        found.append(deadlines.protest_decision_target(case.filed_on, policy=policy))
+            # Per protested entry (19 CFR 174.14): new objections may still come for an entry whose
+            # window is open, so the stored window is the last of them; amend_protest checks each.
+            found.append(deadlines.protest_amendment_deadline(max(dates), policy=policy))
+        # 19 CFR 174.21(a): joined protests are decided within 2 years of the last one filed.
+        last_filed = max(case.protestants.values_list("filed_on", flat=True), default=case.filed_on)
+        found.append(deadlines.protest_decision_target(max(last_filed, case.filed_on), policy=policy))
         if protest.accelerated_disposition_mailed_on:
             found.append(
                 deadlines.accelerated_disposition_deemed_denial(
@@ -62,8 +66,10 @@ def statutory_deadlines(case: Case) -> list[deadlines.Deadline]:
         if protest.is_exclusion:
             found.append(deadlines.exclusion_deemed_denial(case.filed_on, policy=policy))
         if protest.afr_status != ProtestDetail.AfrStatus.NOT_REQUESTED:
-            found.append(deadlines.further_review_decision_due(case.filed_on, policy=policy))
-        if decision is not None and decision.outcome == CaseStatus.DENIED:
+            afr_filed_on = protest.afr_filed_on or case.filed_on
+            found.append(deadlines.further_review_decision_due(afr_filed_on, policy=policy))
+        if decision is not None and decision.outcome in {CaseStatus.DENIED, CaseStatus.ALLOWED_IN_PART}:
+            # A denial in part starts the Court's 180 days like a full denial (19 CFR 174.31(a)).
             mailed = decision.notice_mailed_on or decision.decided_on
             found.append(deadlines.court_deadline_after_denial(mailed, policy=policy))
         elif decision is not None and decision.outcome == CaseStatus.DEEMED_DENIED:
@@ -98,7 +104,8 @@ def settled_state(kind: str, due_on, *, answered_on, decided_on, today) -> str:
     if kind == DeadlineKind.PROTEST_AMENDMENT:
         return CaseDeadline.State.VOID
     if decided_on is not None:
-        return CaseDeadline.State.MET if decided_on <= due_on else CaseDeadline.State.MISSED
+        in_time = deadlines.decision_in_time(kind, due_on, decided_on)
+        return CaseDeadline.State.MET if in_time else CaseDeadline.State.MISSED
     return CaseDeadline.State.VOID
 
 
@@ -125,6 +132,7 @@ def refresh_deadlines(case: Case, *, today: date) -> Case:
             "citation": deadline.citation[:200],
             "rule": deadline.rule,
             "warnings": "\n".join(deadline.warnings),
+            "period_ends_on": deadline.period_ends_on,
         }
         if row is None:
             existing[kind] = CaseDeadline.objects.create(case=case, kind=kind, **fields)
@@ -164,11 +172,17 @@ def refresh_deadlines(case: Case, *, today: date) -> Case:
 
 
 def entries_liquidation_changed(entry_ids: Iterable[int], *, today: date | None = None) -> int:
-    """Recompute the deadlines of open cases on entries whose liquidation facts changed (feed hook)."""
+    """Recompute the deadlines of open cases on entries whose liquidation facts changed (feed hook).
+
+    A protest's windows run from the decision dates stored at filing, so a reliquidation leaves them
+    as they are: it is a new protestable decision with its own window (19 U.S.C. 1514(c)(3)(A)), which
+    the timeline names.
+    """
     from cee_portal.legal_time import legal_today
 
     today = today or legal_today()
-    cases = Case.objects.open().filter(entry_links__entry_id__in=list(entry_ids)).distinct()
+    entry_ids = list(entry_ids)
+    cases = Case.objects.open().filter(entry_links__entry_id__in=entry_ids).distinct()
     count = 0
     for case in cases.select_related("importer"):
         with transaction.atomic():
@@ -178,6 +192,8 @@ def entries_liquidation_changed(entry_ids: Iterable[int], *, today: date | None 
             message = (
                 "The entry feed changed liquidation facts of an entry on this case; deadlines recomputed."
             )
+            if case.kind == CaseKind.PROTEST:
+                message += _new_protestable_decisions(case, entry_ids)
             if case.kind == CaseKind.PSC and case.psc.entry.liquidation_status in {
                 "liquidated",
                 "deemed_liquidated",
@@ -197,3 +213,20 @@ def entries_liquidation_changed(entry_ids: Iterable[int], *, today: date | None 
             )
             count += 1
     return count
+
+
+def _new_protestable_decisions(case: Case, entry_ids: list[int]) -> str:
+    notes = []
+    links = case.entry_links.filter(entry_id__in=entry_ids).select_related("entry")
+    for link in links:
+        entry = link.entry
+        relq = entry.reliquidation_date
+        if relq is None or relq == link.decision_date:
+            continue
+        window = deadlines.protest_filing_deadline(relq, policy=clock_policy())
+        notes.append(
+            f" Entry {entry.formatted_number} was reliquidated on {relq.isoformat()}: a new protestable "
+            f"decision, which may be protested through {window.due_on.isoformat()} ({window.citation}); "
+            f"this protest still runs from the {link.protested_act} of {link.decision_date.isoformat()}."
+        )
+    return "".join(notes)

@@ -35,14 +35,18 @@ from ..models import (
 from ..permissions import can_file_for, can_issue_requests
 from .clock import refresh_deadlines
 from .common import clock_policy, next_reference_number, notify, record_event
+from .protest_rules import check_bond_demand, check_protest_window, protested_decision
 
 
 @dataclass(frozen=True)
 class ProtestedEntry:
     entry: Entry
     decision: str = CaseEntry.Decision.LIQUIDATION
-    # Required for decisions other than liquidation (exclusion, refusal of drawback or 1520(d)).
+    # Only for decisions with no liquidation to run from (exclusion, refusal of drawback or of a
+    # 1520(d) claim, charges outside liquidation): 19 U.S.C. 1514(c)(3)(B).
     decision_date: date | None = None
+    # A decision merged in liquidation protested as made anew by the entry's reliquidation.
+    of_reliquidation: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class ProtestantInput:
     name: str
     role: str = Protestant.Role.IMPORTER
     agent_name: str = ""
+    # A surety may protest within 180 days after the mailing of the demand on its bond (1514(c)(3)).
+    bond_demand_mailed_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -117,29 +123,8 @@ def _new_case(
     )
 
 
-def _protest_decision_date(item: ProtestedEntry) -> date:
-    entry = item.entry
-    if item.decision == CaseEntry.Decision.LIQUIDATION:
-        if entry.liquidation_status not in {
-            LiquidationStatus.LIQUIDATED,
-            LiquidationStatus.DEEMED_LIQUIDATED,
-        }:
-            raise CaseError(
-                {
-                    "entries": f"Entry {entry.formatted_number} is {entry.liquidation_status}: a protest of "
-                    "its "
-                    "liquidation cannot be filed before liquidation (19 U.S.C. 1514(c)(3))."
-                },
-                code="premature",
-            )
-        return entry.reliquidation_date or entry.liquidation_date
-    if item.decision_date is None:
-        raise CaseError(
-            {"entries": f"Entry {entry.formatted_number}: give the date of the protested decision."}
-        )
-    return item.decision_date
-
-
+# Decisions merged in liquidation run from the liquidation or reliquidation that made them
+# (19 U.S.C. 1514(c)(3)(A)); the others from their own date (1514(c)(3)(B)).
 @transaction.atomic
 def file_protest(
     *,
@@ -151,12 +136,15 @@ def file_protest(
     merchandise_category: str,
     description: str,
     objections: list[ObjectionInput],
-    accelerated_disposition_mailed_on: date | None = None,
     further_review: FurtherReviewInput | None = None,
     related_protest: str = "",
     filed_on: date | None = None,
 ) -> ProtestFiling:
-    """File a protest (CBP Form 19), or join an existing protest of another protestant (174.15)."""
+    """File a protest (CBP Form 19), or join an existing protest of another protestant (174.15).
+
+    Accelerated disposition is not part of the filing: it is requested later, after 90 days
+    (request_accelerated_disposition; 19 U.S.C. 1515(b)).
+    """
     filed_on = filed_on or legal_today()
     policy = clock_policy()
     if not can_file_for(actor, importer):
@@ -193,10 +181,6 @@ def file_protest(
             raise CaseError(
                 {"entries": f"{item.decision!r} is not a protestable decision (19 U.S.C. 1514(a))."}
             )
-    if accelerated_disposition_mailed_on and accelerated_disposition_mailed_on > filed_on:
-        raise CaseError(
-            {"accelerated_disposition_mailed_on": "The certified-mail date is after the filing date."}
-        )
     if further_review is not None and (
         further_review.criterion not in ProtestDetail.AfrCriterion.values
         or not further_review.justification.strip()
@@ -204,31 +188,39 @@ def file_protest(
         raise CaseError(
             {"further_review": "Further review names a 19 CFR 174.24 criterion (a-d) and its justification."}
         )
+    check_bond_demand(protestant, entries, filed_on)
 
     locked = {e.pk: e for e in _lock_entries([item.entry for item in entries])}
-    entries = [ProtestedEntry(locked[i.entry.pk], i.decision, i.decision_date) for i in entries]
-    decision_dates = {}
+    entries = [
+        ProtestedEntry(locked[i.entry.pk], i.decision, i.decision_date, i.of_reliquidation) for i in entries
+    ]
+    decisions: dict[int, tuple[str, date]] = {}
     for item in entries:
-        decision_on = _protest_decision_date(item)
+        act, decision_on = protested_decision(item, filed_on=filed_on)
         try:
-            deadlines.check_protest_timely(decision_on, filed_on, policy=policy)
-            if further_review is not None:
-                deadlines.check_further_review_timely(decision_on, filed_on, policy=policy)
-        except deadlines.FilingOutOfWindow as exc:
-            what = (
-                f"Entry {item.entry.formatted_number} ({item.decision} decided on {decision_on.isoformat()})"
+            check_protest_window(
+                decision_on,
+                filed_on,
+                demand_on=protestant.bond_demand_mailed_on,
+                further_review=further_review is not None,
+                policy=policy,
             )
+        except deadlines.FilingOutOfWindow as exc:
+            what = f"Entry {item.entry.formatted_number} ({item.decision}, {act} of {decision_on})"
             raise _out_of_window(exc, what) from None
-        decision_dates[item.entry.pk] = decision_on
+        decisions[item.entry.pk] = (act, decision_on)
 
-    existing = list(
-        CaseEntry.objects.filter(
+    keys = {(pk, act, on) for pk, (act, on) in decisions.items()}
+    existing = [
+        link
+        for link in CaseEntry.objects.filter(
             entry__in=[item.entry for item in entries],
             merchandise_category=merchandise_category,
             case_kind=CaseKind.PROTEST,
             active=True,
         ).select_related("case")
-    )
+        if (link.entry_id, link.protested_act, link.decision_date) in keys
+    ]
     if existing:
         return _join_protest(
             existing,
@@ -236,6 +228,7 @@ def file_protest(
             actor=actor,
             protestant=protestant,
             objections=objections,
+            further_review=further_review,
             filed_on=filed_on,
             category=merchandise_category,
         )
@@ -255,11 +248,10 @@ def file_protest(
         description=description,
         related_protest=related_protest,
         is_exclusion=is_exclusion,
-        accelerated_disposition_requested=accelerated_disposition_mailed_on is not None,
-        accelerated_disposition_mailed_on=accelerated_disposition_mailed_on,
         afr_status=ProtestDetail.AfrStatus.REQUESTED
         if further_review
         else ProtestDetail.AfrStatus.NOT_REQUESTED,
+        afr_filed_on=filed_on if further_review else None,
         afr_criterion=further_review.criterion if further_review else "",
         afr_justification=further_review.justification if further_review else "",
     )
@@ -270,19 +262,12 @@ def file_protest(
             case_kind=CaseKind.PROTEST,
             merchandise_category=merchandise_category,
             protested_decision=item.decision,
-            decision_date=decision_dates[item.entry.pk],
+            protested_act=decisions[item.entry.pk][0],
+            decision_date=decisions[item.entry.pk][1],
         )
         for item in entries
     )
-    filer = Protestant.objects.create(
-        case=case,
-        identifier=protestant.identifier.strip().upper(),
-        name=protestant.name,
-        role=protestant.role,
-        agent_name=protestant.agent_name,
-        filed_on=filed_on,
-        filed_by=actor,
-    )
+    filer = _add_protestant(case, protestant, actor=actor, filed_on=filed_on, joined=False)
     add_objections(case, objections, filer=filer, on=filed_on)
     open_psc = CaseEntry.objects.filter(
         entry__in=[i.entry for i in entries], case_kind=CaseKind.PSC, active=True
@@ -308,6 +293,20 @@ def file_protest(
         body=f"Your protest was received on {filed_on} and numbered {case.reference_number}.",
     )
     return ProtestFiling(case=case, joined=False)
+
+
+def _add_protestant(case: Case, protestant: ProtestantInput, *, actor, filed_on: date, joined: bool):
+    return Protestant.objects.create(
+        case=case,
+        identifier=protestant.identifier.strip().upper(),
+        name=protestant.name,
+        role=protestant.role,
+        agent_name=protestant.agent_name,
+        filed_on=filed_on,
+        filed_by=actor,
+        bond_demand_mailed_on=protestant.bond_demand_mailed_on,
+        joined=joined,
+    )
 
 
 def validate_objections(objections: list[ObjectionInput]) -> None:
@@ -345,7 +344,9 @@ def add_objections(
     )
 
 
-def _join_protest(existing, entries, *, actor, protestant, objections, filed_on, category) -> ProtestFiling:
+def _join_protest(
+    existing, entries, *, actor, protestant, objections, further_review, filed_on, category
+) -> ProtestFiling:
     cases = {link.case_id: link.case for link in existing}
     covered = {link.entry_id for link in existing}
     uncovered = [i.entry.formatted_number for i in entries if i.entry.pk not in covered]
@@ -372,29 +373,41 @@ def _join_protest(existing, entries, *, actor, protestant, objections, filed_on,
             f"Protest {case.reference_number} on these entries is {case.status}; it can no longer be joined.",
             code="protest_decided",
         )
-    filer = Protestant.objects.create(
-        case=case,
-        identifier=identifier,
-        name=protestant.name,
-        role=protestant.role,
-        agent_name=protestant.agent_name,
-        filed_on=filed_on,
-        filed_by=actor,
-        joined=True,
-    )
+    filer = _add_protestant(case, protestant, actor=actor, filed_on=filed_on, joined=True)
     add_objections(case, objections, filer=filer, on=filed_on)
+    message = (
+        f"{protestant.name} protested the same entries and category: deemed one protest "
+        "(19 U.S.C. 1514(c)(1); 19 CFR 174.15); the 2-year decision target now runs from "
+        f"{filed_on.isoformat()} (19 CFR 174.21(a))."
+    )
+    if further_review is not None:
+        message += " " + _keep_joiner_further_review(case.protest, protestant, further_review, filed_on)
     case.version += 1
     case.save(update_fields=["version", "updated_at"])
-    record_event(
-        case,
-        actor=actor,
-        kind="joined",
-        new=protestant.name,
-        message=f"{protestant.name} protested the same entries and category: deemed one protest "
-        "(19 U.S.C. 1514(c)(1); 19 CFR 174.15).",
-    )
+    refresh_deadlines(case, today=filed_on)
+    record_event(case, actor=actor, kind="joined", new=protestant.name, message=message)
     notify(case, audience="center", subject=f"Protest {case.reference_number} joined", body=protestant.name)
     return ProtestFiling(case=case, joined=True)
+
+
+def _keep_joiner_further_review(
+    protest: ProtestDetail, protestant: ProtestantInput, further_review: FurtherReviewInput, filed_on: date
+) -> str:
+    """Keep a joiner's application for further review (19 CFR 174.15, 174.23): never drop it."""
+    statement = (
+        f"[{protestant.name}, filed {filed_on.isoformat()}, 174.24({further_review.criterion})] "
+        f"{further_review.justification}"
+    )
+    if protest.afr_status == ProtestDetail.AfrStatus.NOT_REQUESTED:
+        protest.afr_status = ProtestDetail.AfrStatus.REQUESTED
+        protest.afr_filed_on = filed_on
+        protest.afr_criterion = further_review.criterion
+        protest.afr_justification = statement
+        protest.save(update_fields=["afr_status", "afr_filed_on", "afr_criterion", "afr_justification"])
+        return "Further review requested with the joined protest."
+    protest.afr_justification = f"{protest.afr_justification}\n\n{statement}".strip()
+    protest.save(update_fields=["afr_justification"])
+    return f"Further review ({protest.get_afr_status_display().lower()}) also sought by the joiner: kept."
 
 
 @transaction.atomic

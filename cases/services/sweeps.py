@@ -7,23 +7,25 @@ that state, so running a sweep twice does nothing the second time.
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from cee_portal.legal_time import legal_today
 from cee_portal.operations.jobs import recorded_run
 
+from .. import deadlines
 from ..deadlines import DeadlineKind
+from ..exceptions import StaleVersion
 from ..models import Case, CaseDeadline, CaseStatus, InformationRequest
 from .common import notify, record_event
 from .workflow import DecisionInput, transition_case
 
 DEEMED_DENIAL_RULES = {
     DeadlineKind.ACCELERATED_DISPOSITION: (
-        "accelerated disposition was requested and the protest was not decided by the 30th day after "
-        "mailing (19 U.S.C. 1515(b); 19 CFR 174.22(d))"
+        "accelerated disposition was requested and the protest was not allowed or denied by the 30th day "
+        "after the mailing (19 U.S.C. 1515(b); 19 CFR 174.22(d))"
     ),
     DeadlineKind.EXCLUSION_DEEMED_DENIAL: (
-        "the protest of an exclusion was not decided within 30 days of filing "
+        "the protest of an exclusion was not decided before the 30th day after filing "
         "(19 U.S.C. 1499(c)(5)(A); 19 CFR 174.21(b))"
     ),
 }
@@ -40,29 +42,56 @@ IMPORTER_DEADLINES = frozenset(
 )
 
 
-def sweep_deemed_denials(today: date) -> int:
-    """Deem denied the protests whose accelerated-disposition or exclusion clock ran out."""
+def _deemed_denial_candidates(today: date) -> list[tuple[int, str, int, int, date, str]]:
+    """(deadline id, kind, case id, case version, due_on, reference) of protests deemed denied by today."""
     due = CaseDeadline.objects.filter(
         kind__in=list(DEEMED_DENIAL_RULES),
         state=CaseDeadline.State.RUNNING,
         due_on__lte=today,
         case__is_open=True,
     ).order_by("due_on", "case_id")
+    return [
+        (row.pk, row.kind, row.case_id, row.case.version, row.due_on, row.case.reference_number)
+        for row in due.select_related("case")
+        # Accelerated disposition: only once day 30 has passed; exclusion: on day 30 (deadlines).
+        if deadlines.is_deemed_denied(row.kind, row.due_on, today)
+    ]
+
+
+def sweep_deemed_denials(today: date, *, skipped: list[str] | None = None) -> int:
+    """Deem denied the protests whose accelerated-disposition or exclusion clock ran out.
+
+    The denial is dated the day the law deems it (the 30th day), whenever the sweep runs. A case
+    changed since it was picked (a newer version, or a row another transaction holds) is skipped and
+    named in `skipped`; the next run takes it up again if it is still due.
+    """
     count = 0
-    for deadline in due.select_related("case"):
-        with transaction.atomic():
-            reasons = f"Deemed denied on {deadline.due_on}: {DEEMED_DENIAL_RULES[deadline.kind]}."
-            case = transition_case(
-                deadline.case,
-                to=CaseStatus.DEEMED_DENIED,
-                actor=None,
-                today=today,
-                note=reasons,
-                decision=DecisionInput(reasons=reasons, decided_on=deadline.due_on),
-            )
-            # The deemed denial is the event the deadline announced: it has happened.
-            case.deadlines.filter(pk=deadline.pk).update(state=CaseDeadline.State.MET)
-            count += 1
+    for deadline_id, kind, case_id, version, due_on, reference in _deemed_denial_candidates(today):
+        reasons = f"Deemed denied on {due_on}: {DEEMED_DENIAL_RULES[kind]}."
+        try:
+            with transaction.atomic():
+                # nowait: a case locked by a user's action is left to the next run, not waited for.
+                case = Case.objects.select_for_update(nowait=True).get(pk=case_id)
+                case = transition_case(
+                    case,
+                    to=CaseStatus.DEEMED_DENIED,
+                    actor=None,
+                    expected_version=version,
+                    today=today,
+                    note=reasons,
+                    decision=DecisionInput(reasons=reasons, decided_on=due_on),
+                )
+                # The deemed denial is the event the deadline announced: it has happened.
+                case.deadlines.filter(pk=deadline_id).update(state=CaseDeadline.State.MET)
+        except StaleVersion:
+            if skipped is not None:
+                skipped.append(f"{reference} (changed since the sweep read it)")
+            continue
+        except OperationalError:
+            if skipped is not None:
+                skipped.append(f"{reference} (locked by another change)")
+            continue
+        count += 1
     return count
 
 
@@ -150,7 +179,9 @@ def run_deadline_sweeps(today: date | None = None) -> dict[str, int]:
     """Run every sweep once; record the run for /healthz."""
     today = today or legal_today()
     with recorded_run("deadline_sweeps") as summary:
-        summary["deemed_denied"] = sweep_deemed_denials(today)
+        skipped: list[str] = []
+        summary["deemed_denied"] = sweep_deemed_denials(today, skipped=skipped)
+        summary["skipped"] = skipped
         summary["cf28_overdue"] = sweep_overdue_information_requests(today)
         summary["reminders"] = sweep_reminders(today)
         summary["today"] = today.isoformat()

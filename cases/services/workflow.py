@@ -20,12 +20,11 @@ from ..models import (
     CaseStatus,
     Decision,
     Objection,
-    ProtestDetail,
 )
-from ..permissions import can_assign, can_decide_further_review, can_make_move
-from .clock import protest_decision_date, refresh_deadlines
-from .common import bump, clock_policy, notify, record_event
-from .intake import ObjectionInput, add_objections, validate_objections
+from ..permissions import can_assign, can_make_move
+from .clock import refresh_deadlines
+from .common import bump, notify, record_event
+from .protest_rules import field_error
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class DecisionInput:
     objection_outcomes: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-def _lock(case: Case, expected_version: int | None) -> Case:
+def lock_case(case: Case, expected_version: int | None) -> Case:
     locked = Case.objects.select_for_update().select_related("importer").get(pk=case.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersion(locked, expected_version)
@@ -63,7 +62,7 @@ def transition_case(
     through the outbox in the same transaction.
     """
     today = today or legal_today()
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     if case.status == to:
         return case
     allowed = case.allowed_moves()
@@ -139,9 +138,15 @@ def decide_case(
     notice_mailed_on: date | None = None,
     objection_outcomes: dict[int, tuple[str, str]] | None = None,
     expected_version: int | None = None,
+    today: date | None = None,
 ) -> Case:
-    """Decide a protest, 1520(d) claim or PSC: outcome, reasons, per-objection results, refund, notice."""
-    today = legal_today()
+    """Decide a protest, 1520(d) claim or PSC: outcome, reasons, per-objection results, refund, notice.
+
+    The decision is dated decided_on (the legal today only when the caller gives none); a denial in
+    whole or in part records the mailing date of its notice, from which the Court's 180 days run
+    (19 CFR 174.30(a), 174.31(a)). `today` only bounds the dates (nothing may be dated in the future).
+    """
+    today = today or legal_today()
     decided_on = decided_on or today
     if outcome not in OUTCOMES_BY_KIND.get(case.kind, set()):
         choices = ", ".join(sorted(OUTCOMES_BY_KIND.get(case.kind, set()))) or "none (not decided this way)"
@@ -151,7 +156,14 @@ def decide_case(
     if not reasons.strip():
         raise CaseError({"reasons": "A decision states its reasons (19 CFR 174.30 for protest denials)."})
     if decided_on > today:
-        raise CaseError({"decided_on": f"{decided_on} is in the future."})
+        raise CaseError({"decided_on": f"The decision date {decided_on} is in the future (today: {today})."})
+    if decided_on < case.filed_on:
+        raise CaseError(
+            {
+                "decided_on": f"The decision date {decided_on} is before case {case.reference_number} was "
+                f"filed on {case.filed_on}: nothing is decided before it is filed."
+            }
+        )
     if outcome in {CaseStatus.ALLOWED, CaseStatus.ALLOWED_IN_PART}:
         if refund_amount is None or refund_amount < 0:
             raise CaseError(
@@ -159,14 +171,21 @@ def decide_case(
             )
     elif refund_amount:
         raise CaseError({"refund_amount": "Only an allowance carries a refund."})
-    if outcome == CaseStatus.DENIED:
+    if outcome == CaseStatus.DENIED or (outcome in NOTICE_OF_DENIAL and case.kind == CaseKind.PROTEST):
+        # 19 CFR 174.30(a): notice of the denial of a protest in whole or in part is mailed.
         notice_mailed_on = notice_mailed_on or decided_on
         if notice_mailed_on < decided_on:
             raise CaseError({"notice_mailed_on": "The denial notice cannot be mailed before the decision."})
+        if notice_mailed_on > today:
+            raise CaseError({"notice_mailed_on": f"Mailing date {notice_mailed_on} is in the future."})
     elif notice_mailed_on:
         raise CaseError(
-            {"notice_mailed_on": "Only a denial has a notice mailing date that starts the court clock."}
+            {
+                "notice_mailed_on": "Only a denial, in whole or in part, has a notice mailing date that "
+                "starts the court clock."
+            }
         )
+    _refuse_after_deemed_denial(case, decided_on)
     outcomes = _objection_outcomes(case, outcome, objection_outcomes or {})
     return transition_case(
         case,
@@ -174,9 +193,27 @@ def decide_case(
         actor=actor,
         expected_version=expected_version,
         note=reasons,
-        today=today,
+        today=decided_on,
         decision=DecisionInput(reasons, decided_on, refund_amount, notice_mailed_on, outcomes),
     )
+
+
+NOTICE_OF_DENIAL = frozenset({CaseStatus.DENIED, CaseStatus.ALLOWED_IN_PART})
+
+
+def _refuse_after_deemed_denial(case: Case, decided_on: date) -> None:
+    """A protest deemed denied by law (1515(b), 1499(c)(5)(A)) is not decided again by a later date."""
+    if case.kind != CaseKind.PROTEST:
+        return
+    for row in case.deadlines.filter(kind__in=list(deadlines.DEEMED_DENIAL_KINDS), state="running"):
+        if deadlines.is_deemed_denied(row.kind, row.due_on, decided_on):
+            raise field_error(
+                "decided_on",
+                f"Protest {case.reference_number} was deemed denied on {row.due_on} by "
+                f"operation of law ({row.rule}; {row.citation}); a decision dated {decided_on} comes "
+                "too late. The deadline sweep records the deemed denial.",
+                code="deemed_denied",
+            )
 
 
 def _objection_outcomes(
@@ -214,7 +251,7 @@ def _objection_outcomes(
 @transaction.atomic
 def assign_case(case: Case, *, assignee, actor, expected_version: int | None = None) -> Case:
     """Claim, assign or unassign a case (the assignee is a field, not a status)."""
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     if not case.is_open:
         raise CaseError(f"Case {case.reference_number} is {case.status}; only open cases are assigned.")
     if not can_assign(actor, case, assignee):
@@ -245,7 +282,7 @@ def answer_request(
         raise CaseError(f"Case {case.reference_number} is not a CF-28 or CF-29.")
     if not answer.strip():
         raise CaseError({"answer": "The answer is empty."})
-    case = _lock(case, expected_version)
+    case = lock_case(case, expected_version)
     detail = case.cf28 if case.kind == CaseKind.CF28 else case.cf29
     if case.kind == CaseKind.CF29 and detail.action_kind != "proposed":
         raise CaseError("Only a proposed action (CF-29) can be answered; this action was taken.")
@@ -254,119 +291,3 @@ def answer_request(
     late = detail.due_on and answered_on > detail.due_on
     note = f"Answered on {answered_on}" + (f", after the due date {detail.due_on}." if late else ".")
     return transition_case(case, to=CaseStatus.ANSWERED, actor=actor, note=note, today=answered_on)
-
-
-@transaction.atomic
-def amend_protest(
-    case: Case,
-    *,
-    actor,
-    new_objections: list[ObjectionInput] = (),
-    new_arguments: dict[int, str] | None = None,
-    amended_on: date | None = None,
-    expected_version: int | None = None,
-) -> Case:
-    """Add objections (within the protest window, 19 CFR 174.14) or arguments (before decision, 174.28)."""
-    amended_on = amended_on or legal_today()
-    case = _lock(case, expected_version)
-    if case.kind != CaseKind.PROTEST:
-        raise CaseError(f"Case {case.reference_number} is not a protest.")
-    if not can_make_move(actor, case, Actor.FILER):
-        raise NotAllowed(f"Only the protestant may amend protest {case.reference_number}.")
-    if not case.is_open:
-        raise CaseError(
-            f"Protest {case.reference_number} is {case.status}: it can no longer be amended (174.28)."
-        )
-    if not new_objections and not new_arguments:
-        raise CaseError("The amendment adds nothing.")
-    validate_objections(list(new_objections))
-    if new_objections:
-        dates = [
-            d for d in (protest_decision_date(link) for link in case.entry_links.select_related("entry")) if d
-        ]
-        window = deadlines.protest_amendment_deadline(min(dates), policy=clock_policy())
-        if amended_on > window.due_on:
-            raise CaseError(
-                f"New objections must be made within the protest window, which closed on {window.due_on} "
-                f"({window.rule}; {window.citation}). New arguments for existing objections are still "
-                "possible."
-            )
-        filer = case.protestants.filter(filed_by=actor).first() or case.protestants.first()
-        add_objections(case, list(new_objections), filer=filer, on=amended_on)
-    for number, argument in (new_arguments or {}).items():
-        objection = case.objections.filter(number=number).first()
-        if objection is None:
-            raise CaseError({"arguments": f"Protest {case.reference_number} has no objection {number}."})
-        objection.justification += f"\n\n[Argument added {amended_on}] {argument}"
-        objection.save(update_fields=["justification"])
-    bump(case)
-    record_event(
-        case,
-        actor=actor,
-        kind="amended",
-        message=f"{len(new_objections)} objection(s) and {len(new_arguments or {})} argument(s) added.",
-    )
-    notify(
-        case, audience="center", subject=f"{case.reference_number} amended", body="The protestant amended it."
-    )
-    return case
-
-
-@transaction.atomic
-def decide_further_review(
-    case: Case,
-    *,
-    actor,
-    granted: bool,
-    reason: str,
-    review_office: str = "",
-    review_center=None,
-    decided_on: date | None = None,
-    expected_version: int | None = None,
-) -> Case:
-    """Grant (forwarding to Headquarters or a Center reviewer) or refuse an application for further review."""
-    decided_on = decided_on or legal_today()
-    case = _lock(case, expected_version)
-    protest: ProtestDetail = case.protest
-    if not can_decide_further_review(actor, case):
-        raise NotAllowed(f"Only the owning Center's staff decide further review of {case.reference_number}.")
-    if protest.afr_status != ProtestDetail.AfrStatus.REQUESTED:
-        raise CaseError(f"Further review of {case.reference_number} is {protest.get_afr_status_display()}.")
-    if not reason.strip():
-        raise CaseError({"reason": "State why further review is granted or refused."})
-    if granted:
-        if review_office not in {
-            ProtestDetail.ReviewOffice.HEADQUARTERS,
-            ProtestDetail.ReviewOffice.CENTER_REVIEWER,
-        }:
-            raise CaseError(
-                {
-                    "review_office": "A granted further review goes to headquarters or a Center reviewer "
-                    "who took no part in the decision (19 CFR 174.26)."
-                }
-            )
-        protest.afr_status = ProtestDetail.AfrStatus.GRANTED
-        protest.review_office = review_office
-        protest.review_center = (
-            review_center if review_office == ProtestDetail.ReviewOffice.CENTER_REVIEWER else None
-        )
-    else:
-        protest.afr_status = ProtestDetail.AfrStatus.REFUSED
-    protest.afr_decided_on = decided_on
-    protest.save(update_fields=["afr_status", "review_office", "review_center", "afr_decided_on"])
-    deadline = case.deadlines.filter(kind=deadlines.DeadlineKind.FURTHER_REVIEW_DECISION).first()
-    if deadline is not None:
-        deadline.state = "met" if decided_on <= deadline.due_on else "missed"
-        deadline.save(update_fields=["state"])
-    bump(case)
-    refresh_deadlines(case, today=decided_on)
-    record_event(
-        case, actor=actor, kind="further_review", old="requested", new=protest.afr_status, message=reason
-    )
-    notify(
-        case,
-        audience="importer",
-        subject=f"{case.reference_number}: further review {protest.afr_status}",
-        body=reason,
-    )
-    return case

@@ -11,8 +11,10 @@ from cases.deadlines import (
     DeadlineKind,
     FilingOutOfWindow,
     accelerated_disposition_deemed_denial,
+    accelerated_disposition_opens_on,
     cf28_response_due,
     cf29_response_due,
+    check_accelerated_disposition_request,
     check_further_review_timely,
     check_pic_timely,
     check_protest_timely,
@@ -20,8 +22,10 @@ from cases.deadlines import (
     court_deadline_after_deemed_denial,
     court_deadline_after_denial,
     days_left,
+    decision_in_time,
     exclusion_deemed_denial,
     further_review_decision_due,
+    is_deemed_denied,
     is_weekend_or_holiday,
     pic_filing_deadline,
     protest_amendment_deadline,
@@ -258,7 +262,7 @@ def test_check_further_review_timely_uses_protest_window(afr_filed_on: date, ok:
             date(2025, 3, 3),
             date(2027, 3, 3),
             DeadlineKind.PROTEST_DECISION_TARGET,
-            "19 U.S.C. 1515(a)",
+            "19 U.S.C. 1515(a); 19 CFR 174.21(a)",
             id="decision-target-2-years",
         ),
         pytest.param(
@@ -266,7 +270,7 @@ def test_check_further_review_timely_uses_protest_window(afr_filed_on: date, ok:
             date(2028, 2, 29),
             date(2030, 2, 28),
             DeadlineKind.PROTEST_DECISION_TARGET,
-            "19 U.S.C. 1515(a)",
+            "19 U.S.C. 1515(a); 19 CFR 174.21(a)",
             id="target-from-leap-day",
         ),
         pytest.param(
@@ -322,7 +326,7 @@ def test_check_further_review_timely_uses_protest_window(afr_filed_on: date, ok:
             date(2025, 1, 10),
             date(2025, 7, 9),
             DeadlineKind.COURT_OF_INTERNATIONAL_TRADE,
-            "28 U.S.C. 2636(a); 19 CFR 174.30-174.31",
+            "28 U.S.C. 2636(a); 19 CFR 174.30-174.31; USCIT Rule 6(a)(1)(C)",
             id="court-after-denial-180-days",
         ),
         pytest.param(
@@ -330,7 +334,7 @@ def test_check_further_review_timely_uses_protest_window(afr_filed_on: date, ok:
             date(2025, 4, 2),
             date(2025, 9, 29),
             DeadlineKind.COURT_OF_INTERNATIONAL_TRADE,
-            "28 U.S.C. 2636(a); 19 CFR 174.30-174.31",
+            "28 U.S.C. 2636(a); 19 CFR 174.30-174.31; USCIT Rule 6(a)(1)(C)",
             id="court-after-deemed-denial-180-days",
         ),
     ],
@@ -508,14 +512,6 @@ def test_is_weekend_or_holiday(day: date, reason: str | None) -> None:
             "Saturday, Independence Day",
             id="holiday-on-saturday",
         ),
-        pytest.param(
-            court_deadline_after_denial,
-            date(2027, 12, 1),
-            date(2028, 5, 29),
-            date(2028, 5, 30),
-            "Memorial Day",
-            id="leap-year-memorial-day",
-        ),
     ],
 )
 def test_roll_forward_setting(compute, start: date, unmoved: date, rolled: date, reason: str) -> None:
@@ -690,3 +686,98 @@ def test_deadline_kind_values_are_stable() -> None:
         "RELIQUIDATION": "reliquidation",
         "COURT_OF_INTERNATIONAL_TRADE": "court_of_international_trade",
     }
+
+
+# --- Court of International Trade: USCIT Rule 6(a)(1)(C) -------------------------------------------
+
+
+@pytest.mark.parametrize("policy", [DEFAULT_POLICY, ROLL], ids=["default", "roll-forward-setting"])
+@pytest.mark.parametrize(
+    ("compute", "start", "day_180", "deadline"),
+    [
+        # 2028-05-29 is Memorial Day: the day before (Sunday 05-28) and the day itself roll; Tuesday stays.
+        pytest.param(court_deadline_after_denial, date(2027, 11, 30), date(2028, 5, 28), date(2028, 5, 30),
+                     id="sunday-before-memorial-day-rolls-two-days"),
+        pytest.param(court_deadline_after_denial, date(2027, 12, 1), date(2028, 5, 29), date(2028, 5, 30),
+                     id="memorial-day-rolls-to-tuesday"),
+        pytest.param(court_deadline_after_denial, date(2027, 12, 2), date(2028, 5, 30), None,
+                     id="tuesday-after-stays"),
+        # A Saturday 180th day runs to Monday; the Friday before and the Monday after stay.
+        pytest.param(court_deadline_after_deemed_denial, date(2026, 7, 8), date(2027, 1, 4), None,
+                     id="monday-stays"),
+        pytest.param(court_deadline_after_deemed_denial, date(2026, 7, 7), date(2027, 1, 3), date(2027, 1, 4),
+                     id="sunday-to-monday"),
+        pytest.param(court_deadline_after_deemed_denial, date(2026, 7, 6), date(2027, 1, 2), date(2027, 1, 4),
+                     id="saturday-to-monday"),
+        pytest.param(court_deadline_after_deemed_denial, date(2026, 7, 5), date(2027, 1, 1), date(2027, 1, 4),
+                     id="new-years-day-friday-to-monday"),
+        pytest.param(court_deadline_after_deemed_denial, date(2026, 7, 4), date(2026, 12, 31), None,
+                     id="thursday-before-stays"),
+    ],
+)  # fmt: skip
+def test_court_deadline_on_a_weekend_or_legal_holiday_rolls_to_the_next_day_that_is_neither(
+    compute, start: date, day_180: date, deadline: date | None, policy: ClockPolicy
+) -> None:
+    """USCIT Rule 6(a)(1)(C), whatever the agency clocks' ROLL_FORWARD setting; the 180th day is kept."""
+    found = compute(start, policy=policy)
+    assert found.citation.endswith("USCIT Rule 6(a)(1)(C)")
+    if deadline is None:
+        assert (found.due_on, found.period_ends_on, found.warnings) == (day_180, None, ())
+        return
+    assert (found.due_on, found.period_ends_on) == (deadline, day_180)
+    (warning,) = found.warnings
+    assert warning.startswith(f"the 180th day, {day_180.isoformat()}, is ")
+    assert warning.endswith(
+        f"USCIT Rule 6(a)(1)(C) carries the deadline to {deadline.isoformat()}, the next day that is "
+        "neither a weekend nor a legal holiday"
+    )
+
+
+# --- Accelerated disposition (19 U.S.C. 1515(b); 19 CFR 174.22) and exclusion (174.21(b)) ------------
+
+
+@pytest.mark.parametrize(
+    ("mailed", "premature"),
+    [
+        pytest.param(date(2026, 4, 1), True, id="day-90-premature"),
+        pytest.param(date(2026, 4, 2), False, id="day-91-first-day"),
+        pytest.param(date(2026, 4, 3), False, id="day-92"),
+    ],
+)
+def test_accelerated_disposition_may_be_requested_only_after_90_days_following_the_filing(
+    mailed: date, premature: bool
+) -> None:
+    """19 U.S.C. 1515(b): 'after ninety days following the filing'; filed 2026-01-01, day 90 = 04-01."""
+    filed = date(2026, 1, 1)
+    assert accelerated_disposition_opens_on(filed) == date(2026, 4, 2)
+    if not premature:
+        assert check_accelerated_disposition_request(filed, mailed) == date(2026, 4, 2)
+        return
+    with pytest.raises(FilingOutOfWindow) as excinfo:
+        check_accelerated_disposition_request(filed, mailed)
+    error = excinfo.value
+    assert (error.reason, error.opens_on, error.closes_on) == ("premature", date(2026, 4, 2), None)
+    assert "first day a request may be mailed is 2026-04-02" in str(error)
+    assert "19 U.S.C. 1515(b); 19 CFR 174.22(a)" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("kind", "today", "deemed"),
+    [
+        pytest.param(DeadlineKind.ACCELERATED_DISPOSITION, date(2026, 5, 30), False, id="accelerated-day-29"),
+        pytest.param(DeadlineKind.ACCELERATED_DISPOSITION, date(2026, 5, 31), False, id="accelerated-day-30"),
+        pytest.param(DeadlineKind.ACCELERATED_DISPOSITION, date(2026, 6, 1), True, id="accelerated-day-31"),
+        pytest.param(DeadlineKind.EXCLUSION_DEEMED_DENIAL, date(2026, 5, 30), False, id="exclusion-day-29"),
+        pytest.param(DeadlineKind.EXCLUSION_DEEMED_DENIAL, date(2026, 5, 31), True, id="exclusion-day-30"),
+        pytest.param(DeadlineKind.EXCLUSION_DEEMED_DENIAL, date(2026, 6, 1), True, id="exclusion-day-31"),
+    ],
+)  # fmt: skip
+def test_deemed_denial_day_30_is_in_time_for_accelerated_disposition_not_for_exclusion(
+    kind: DeadlineKind, today: date, deemed: bool
+) -> None:
+    """174.22(d): a decision on day 30 is in time; 174.21(b): an exclusion decision must precede day 30."""
+    due = date(2026, 5, 31)  # the 30th day after 2026-05-01
+    assert accelerated_disposition_deemed_denial(date(2026, 5, 1)).due_on == due
+    assert exclusion_deemed_denial(date(2026, 5, 1)).due_on == due
+    assert is_deemed_denied(kind, due, today) is deemed
+    assert decision_in_time(kind, due, today) is not deemed

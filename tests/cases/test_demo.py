@@ -172,6 +172,9 @@ def test_filings_lie_within_their_statutory_windows(seeded):
         if case.kind == CaseKind.PROTEST:
             protests += 1
             if link.protested_decision == "liquidation":
+                # The act stored at filing: the reliquidation where the entry had one, else the liquidation.
+                act = "reliquidation" if entry.reliquidation_date else "liquidation"
+                assert link.protested_act == act
                 assert link.decision_date == (entry.reliquidation_date or entry.liquidation_date)
             else:
                 assert link.protested_decision == "exclusion" and case.protest.is_exclusion
@@ -197,6 +200,28 @@ def test_filings_lie_within_their_statutory_windows(seeded):
     assert protests > Counter(seeded.values_list("kind", flat=True))["protest"]  # some cover several entries
 
 
+def test_accelerated_disposition_requests_come_after_90_days_and_joined_targets_from_the_last_joiner(seeded):
+    """19 U.S.C. 1515(b): requests are mailed after day 90 of the last filing; 174.21(a): joined targets."""
+    requested = seeded.filter(protest__accelerated_disposition_mailed_on__isnull=False)
+    assert requested.exists()
+    for case in requested.select_related("protest"):
+        last_filed = max(case.protestants.values_list("filed_on", flat=True))
+        mailed = case.protest.accelerated_disposition_mailed_on
+        deadlines.check_accelerated_disposition_request(last_filed, mailed)
+        assert case.events.filter(kind="accelerated_disposition").count() == 1
+    joined = seeded.filter(protestants__joined=True).distinct()
+    assert joined.exists()
+    for case in joined:
+        last_filed = max(case.protestants.values_list("filed_on", flat=True))
+        target = case.deadlines.get(kind="protest_decision_target").due_on
+        assert target == deadlines.protest_decision_target(last_filed).due_on
+    in_part = seeded.filter(kind="protest", decision__outcome="allowed_in_part")
+    assert in_part.exists()
+    for case in in_part:
+        court = case.deadlines.get(kind="court_of_international_trade")
+        assert court.due_on == deadlines.court_deadline_after_denial(case.decision.notice_mailed_on).due_on
+
+
 def test_decisions_and_timeline_follow_the_moves(seeded):
     for case in seeded.prefetch_related("events", "deadlines"):
         events = list(case.events.all())
@@ -217,8 +242,12 @@ def test_decisions_and_timeline_follow_the_moves(seeded):
         assert decision.outcome == outcomes[0]
         assert case.filed_on <= decision.decided_on <= TODAY
         assert (decision.refund_amount is not None) == (decision.outcome in {"allowed", "allowed_in_part"})
-        assert (decision.notice_mailed_on is not None) == (decision.outcome == "denied")
-        if decision.outcome == "denied":
+        # A denial in whole or, for a protest, in part mails a notice (19 CFR 174.30(a), 174.31(a)).
+        mailed = decision.outcome == "denied" or (
+            decision.outcome == "allowed_in_part" and case.kind == CaseKind.PROTEST
+        )
+        assert (decision.notice_mailed_on is not None) == mailed
+        if mailed:
             assert decision.decided_on <= decision.notice_mailed_on <= TODAY
         if decision.outcome == "deemed_denied":
             deemed = {d.kind: d for d in case.deadlines.all()}

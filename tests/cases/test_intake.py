@@ -153,7 +153,8 @@ def test_another_category_of_merchandise_is_a_separate_protest(importer, filer):
     assert not second.joined and Case.objects.count() == 2
 
 
-def test_database_holds_one_active_protest_per_entry_and_category(importer, filer):
+def test_database_holds_one_active_protest_per_entry_category_and_protested_decision(importer, filer):
+    """19 U.S.C. 1514(c)(1): one protest per entry, category and protested decision, by constraint."""
     from django.db import IntegrityError, transaction
 
     entry = liquidated_entry(importer, LIQUIDATED)
@@ -173,27 +174,28 @@ def test_database_holds_one_active_protest_per_entry_and_category(importer, file
             ),
             entry=entry,
             case_kind="protest",
+            protested_act="liquidation",
+            decision_date=LIQUIDATED,
         )
 
 
-def test_protest_with_further_review_and_accelerated_disposition_sets_their_deadlines(importer, filer):
+def test_protest_with_further_review_then_accelerated_disposition_sets_their_deadlines(importer, filer):
     entry = liquidated_entry(importer, LIQUIDATED)
     case = services.file_protest(
         actor=filer,
         importer=importer,
-        **protest_input(
-            [entry],
-            accelerated_disposition_mailed_on=dt.date(2026, 6, 9),
-            further_review=services.FurtherReviewInput("b", "Novel question of law"),
-        ),
+        **protest_input([entry], further_review=services.FurtherReviewInput("b", "Novel question of law")),
         filed_on=dt.date(2026, 6, 10),
     ).case
     deadlines = dict(case.deadlines.values_list("kind", "due_on"))
-    assert deadlines["accelerated_disposition"] == dt.date(2026, 7, 9)
     assert deadlines["further_review_decision"] == dt.date(2026, 7, 10)
-    assert (
-        case.next_deadline_on == dt.date(2026, 7, 9) and case.next_deadline_kind == "accelerated_disposition"
+    # 19 U.S.C. 1515(b): requested later, after 90 days following the filing (day 91: 2026-09-09).
+    case = services.request_accelerated_disposition(
+        case, actor=filer, mailed_on=dt.date(2026, 9, 9), today=dt.date(2026, 9, 9)
     )
+    deadlines = dict(case.deadlines.values_list("kind", "due_on"))
+    assert deadlines["accelerated_disposition"] == dt.date(2026, 10, 9)
+    assert case.protest.accelerated_disposition_mailed_on == dt.date(2026, 9, 9)
 
 
 def test_protest_needs_objections_with_justification(importer, filer):

@@ -49,9 +49,13 @@ def refused(call, *, code: str, fragments: tuple[str, ...]) -> str:
     return message
 
 
+MERGED_IN_LIQUIDATION = {"liquidation", "appraisement", "classification", "charges"}
+
+
 def _protest_entry(importer, decision: str, decided_on: D) -> ProtestedEntry:
-    if decision == "liquidation":
-        return ProtestedEntry(liquidated_entry(importer, decided_on))
+    if decision in MERGED_IN_LIQUIDATION:
+        # 19 U.S.C. 1514(c)(3)(A): these run from the liquidation itself; no date is typed.
+        return ProtestedEntry(liquidated_entry(importer, decided_on), decision=decision)
     entry = EntryFactory(importer=importer, entry_date=decided_on - dt.timedelta(days=10))
     return ProtestedEntry(entry, decision=decision, decision_date=decided_on)
 
@@ -113,6 +117,32 @@ PROTEST_WINDOW = [
     ),
     # 1514(a)(6); 19 U.S.C. 1520(d): refusal of a 1520(d) claim has no liquidation; its own date counts.
     pytest.param("refusal_1520d", D(2026, 3, 31), D(2026, 9, 27), None, id="1520d-refusal-180th-day"),
+    pytest.param(
+        "refusal_1520d",
+        D(2026, 3, 31),
+        D(2026, 9, 28),
+        ("late", D(2026, 9, 27)),
+        id="1520d-refusal-181st-day",
+    ),
+    # 1514(c)(3)(A): classification, value and charges assessed in liquidation run from the liquidation.
+    pytest.param("classification", D(2026, 1, 20), D(2026, 7, 19), None, id="classification-180th-day"),
+    pytest.param(
+        "classification",
+        D(2026, 1, 20),
+        D(2026, 7, 20),
+        ("late", D(2026, 7, 19)),
+        id="classification-181st-day",
+    ),
+    pytest.param("appraisement", D(2026, 1, 20), D(2026, 1, 21), None, id="value-day-after-liquidation"),
+    pytest.param(
+        "charges", D(2026, 1, 20), D(2026, 1, 20), ("premature", D(2026, 7, 19)), id="charges-same-day"
+    ),
+    # 1514(c)(3)(B): drawback refusal and charges outside liquidation run from their own decision.
+    pytest.param("drawback", D(2026, 2, 2), D(2026, 8, 1), None, id="drawback-refusal-180th-day"),
+    pytest.param(
+        "drawback", D(2026, 2, 2), D(2026, 8, 2), ("late", D(2026, 8, 1)), id="drawback-refusal-181st-day"
+    ),
+    pytest.param("charges_outside", D(2026, 2, 2), D(2026, 2, 3), None, id="charges-outside-day-after"),
 ]
 
 
@@ -122,7 +152,9 @@ def test_protest_window(importer, filer, decision, decided_on, filed_on, refusal
     if refusal is None:
         case = _file_protest(importer, filer, item, filed_on)
         assert (case.status, case.filed_on) == ("received", filed_on)
-        assert case.entry_links.get().decision_date == decided_on
+        link = case.entry_links.get()
+        assert link.decision_date == decided_on
+        assert link.protested_act == ("liquidation" if decision in MERGED_IN_LIQUIDATION else "separate")
         return
     reason, last_day = refusal
     refused(
@@ -164,16 +196,24 @@ def test_same_day_protest_is_accepted_when_the_setting_allows_it(importer, filer
 
 
 def test_protest_of_a_reliquidation_runs_from_the_reliquidation_date(importer, filer):
-    # 19 U.S.C. 1514(a)(5), (c)(3): liquidated 2025-01-10, reliquidated 2025-03-01 -> last day 2025-08-28.
+    # 19 U.S.C. 1514(a)(5), (c)(3)(A): liquidated 2025-01-10, reliquidated 2025-03-01 -> last day 2025-08-28.
     entry = liquidated_entry(importer, D(2025, 1, 10), reliquidation_date=D(2025, 3, 1))
-    item = ProtestedEntry(entry)
+    item = ProtestedEntry(entry, of_reliquidation=True)
 
     case = _file_protest(importer, filer, item, D(2025, 8, 28))
     assert case.deadlines.get(kind="protest_amendment").due_on == D(2025, 8, 28)
+    link = case.entry_links.get()
+    assert (link.protested_act, link.decision_date) == ("reliquidation", D(2025, 3, 1))
     refused(
-        lambda: _file_protest(importer, filer, ProtestedEntry(entry), D(2025, 8, 29)),
+        lambda: _file_protest(importer, filer, ProtestedEntry(entry, of_reliquidation=True), D(2025, 8, 29)),
         code="out_of_window",
         fragments=("2025-08-29", "2025-08-28"),
+    )
+    # The liquidation itself ran out on 2025-07-09 (180 days after 2025-01-10), reliquidation or not.
+    refused(
+        lambda: _file_protest(importer, filer, ProtestedEntry(entry), D(2025, 7, 10)),
+        code="out_of_window",
+        fragments=("2025-07-10", "2025-07-09", "liquidation of 2025-01-10"),
     )
 
 
@@ -400,8 +440,9 @@ def test_cf29_answer_due(importer, specialist, action_kind, due_on):
 @pytest.mark.parametrize(
     ("decided_on", "mailed_on", "court_by"),
     [
-        # 28 U.S.C. 2636(a); 19 CFR 174.30-.31: 180 days after mailing of the denial notice.
-        pytest.param(D(2026, 3, 2), D(2026, 3, 2), D(2026, 8, 29), id="denial-mailed-same-day"),
+        # 28 U.S.C. 2636(a); 19 CFR 174.30-.31: 180 days after mailing of the denial notice; the 180th
+        # day, 2026-08-29, is a Saturday: USCIT Rule 6(a)(1)(C) carries it to Monday 2026-08-31.
+        pytest.param(D(2026, 3, 2), D(2026, 3, 2), D(2026, 8, 31), id="denial-mailed-same-day"),
         # The date of mailing counts, not the date of the decision.
         pytest.param(D(2026, 3, 2), D(2026, 3, 5), D(2026, 9, 1), id="denial-mailed-later"),
     ],
@@ -418,6 +459,7 @@ def test_court_deadline_after_denial(importer, filer, specialist, decided_on, ma
         reasons="The classification was correct.",
         decided_on=decided_on,
         notice_mailed_on=mailed_on,
+        today=mailed_on,
     )
 
     case.refresh_from_db()
@@ -435,22 +477,26 @@ def test_court_deadline_after_denial(importer, filer, specialist, decided_on, ma
         pytest.param({"ROLL_FORWARD": True}, id="roll-forward-setting"),
     ],
 )
-def test_accelerated_disposition_mailed_2026_05_01_is_deemed_denied_2026_05_31(
+def test_accelerated_disposition_mailed_2026_05_01_is_deemed_denied_as_of_2026_05_31(
     importer, filer, settings, clock
 ):
-    # 19 U.S.C. 1515(b); 19 CFR 174.22(d): the 30th day after mailing (2026-05-31, a Sunday).
+    # 19 U.S.C. 1515(b); 19 CFR 174.22: filed 2026-01-30, so 2026-05-01 is day 91, the first day a
+    # request may be mailed; the 30th day after it is 2026-05-31, a Sunday, and a decision that day is
+    # in time: the sweep deems the protest denied on 2026-06-01, as of 2026-05-31.
     settings.CASE_CLOCK = {**settings.CASE_CLOCK, **clock}
-    item = _protest_entry(importer, "liquidation", D(2026, 4, 1))
-    case = _file_protest(
-        importer, filer, item, D(2026, 5, 1), accelerated_disposition_mailed_on=D(2026, 5, 1)
+    item = _protest_entry(importer, "liquidation", D(2026, 1, 20))
+    case = _file_protest(importer, filer, item, D(2026, 1, 30))
+    case = services.request_accelerated_disposition(
+        case, actor=filer, mailed_on=D(2026, 5, 1), today=D(2026, 5, 2)
     )
     assert case.deadlines.get(kind="accelerated_disposition").due_on == D(2026, 5, 31)
 
-    run_deadline_sweeps(today=D(2026, 5, 30))
-    case.refresh_from_db()
-    assert case.status == "received"
+    for day in (D(2026, 5, 30), D(2026, 5, 31)):
+        run_deadline_sweeps(today=day)
+        case.refresh_from_db()
+        assert case.status == "received"
 
-    run_deadline_sweeps(today=D(2026, 5, 31))
+    run_deadline_sweeps(today=D(2026, 6, 1))
     case.refresh_from_db()
     assert case.status == "deemed_denied"
     assert Decision.objects.get(case=case).decided_on == D(2026, 5, 31)
@@ -468,3 +514,77 @@ def test_exclusion_protest_filed_2026_05_01_is_deemed_denied_2026_05_31(importer
     case.refresh_from_db()
     assert case.status == "deemed_denied"
     assert Decision.objects.get(case=case).decided_on == D(2026, 5, 31)
+
+
+# --- accelerated disposition, dated end to end (19 U.S.C. 1515(b); 19 CFR 174.22) --------------------
+
+ACCELERATED = [
+    # Filed 2026-01-30: day 90 is 2026-04-30 (premature), day 91 2026-05-01 (the first allowed).
+    pytest.param(D(2026, 4, 30), None, None, id="mailed-day-90-premature"),
+    # Mailed 2026-05-01: day 30 is 2026-05-31 (a Sunday, never moved); a decision then is in time,
+    # so the sweep of 05-31 leaves it and the sweep of 06-01 deems it denied as of 05-31; the Court's
+    # 180 days run to 2026-11-27 (a Friday).
+    pytest.param(D(2026, 5, 1), D(2026, 5, 31), D(2026, 11, 27), id="mailed-day-91"),
+    # Mailed 2026-06-05: day 30 is 2026-07-05; 180 days later is 2027-01-01, New Year's Day, a
+    # Friday: USCIT Rule 6(a)(1)(C) carries the Court deadline to Monday 2027-01-04.
+    pytest.param(D(2026, 6, 5), D(2026, 7, 5), D(2027, 1, 4), id="court-day-on-new-years-day"),
+]
+
+
+@pytest.mark.parametrize(("mailed_on", "deemed_on", "court_by"), ACCELERATED)
+def test_accelerated_disposition_scenarios(importer, filer, mailed_on, deemed_on, court_by):
+    case = _file_protest(
+        importer, filer, _protest_entry(importer, "liquidation", D(2026, 1, 20)), D(2026, 1, 30)
+    )
+    if deemed_on is None:
+        with pytest.raises(CaseError, match="first day a request may be mailed is 2026-05-01"):
+            services.request_accelerated_disposition(case, actor=filer, mailed_on=mailed_on, today=mailed_on)
+        assert not case.deadlines.filter(kind="accelerated_disposition").exists()
+        return
+    services.request_accelerated_disposition(case, actor=filer, mailed_on=mailed_on, today=mailed_on)
+    assert run_deadline_sweeps(today=deemed_on)["deemed_denied"] == 0
+    assert run_deadline_sweeps(today=deemed_on + dt.timedelta(days=1))["deemed_denied"] == 1
+    case.refresh_from_db()
+    assert (case.status, Decision.objects.get(case=case).decided_on) == ("deemed_denied", deemed_on)
+    assert case.deadlines.get(kind="court_of_international_trade").due_on == court_by
+
+
+# --- denial in part and the Court's 180 days (174.30(a), 174.31(a); USCIT Rule 6(a)(1)(C)) -----------
+
+DENIAL_IN_PART = [
+    # Mailed 2026-03-04: 180 days later is Monday 2026-08-31.
+    pytest.param(D(2026, 3, 4), D(2026, 8, 31), None, id="monday"),
+    # Mailed 2026-03-03: the 180th day is Sunday 2026-08-30, rolled to Monday 2026-08-31.
+    pytest.param(D(2026, 3, 3), D(2026, 8, 31), D(2026, 8, 30), id="sunday-rolled"),
+    # Mailed 2026-05-30: the 180th day is Thanksgiving, Thursday 2026-11-26, rolled to Friday 11-27.
+    pytest.param(D(2026, 5, 30), D(2026, 11, 27), D(2026, 11, 26), id="thanksgiving-rolled"),
+]
+
+
+@pytest.mark.parametrize(("mailed_on", "court_by", "day_180"), DENIAL_IN_PART)
+def test_denial_in_part_scenarios(importer, filer, specialist, mailed_on, court_by, day_180):
+    case = services.file_protest(
+        actor=filer,
+        importer=importer,
+        **{
+            **protest_input([liquidated_entry(importer, D(2026, 1, 20))]),
+            "objections": [
+                ObjectionInput("classification", "8429.52", "GRI 1"),
+                ObjectionInput("charges", "MPF above the cap", "19 CFR 24.23"),
+            ],
+        },
+        filed_on=D(2026, 2, 1),
+    ).case
+    services.decide_case(
+        case,
+        actor=specialist,
+        outcome="allowed_in_part",
+        reasons="Classification allowed; the fee was right.",
+        refund_amount=Decimal("310.00"),
+        decided_on=D(2026, 3, 3),
+        notice_mailed_on=mailed_on,
+        objection_outcomes={1: ("allowed", "GRI 1"), 2: ("denied", "Within the cap")},
+        today=D(2026, 6, 1),
+    )
+    court = case.deadlines.get(kind="court_of_international_trade")
+    assert (court.due_on, court.period_ends_on, court.state) == (court_by, day_180, "running")

@@ -189,7 +189,9 @@ def test_entry_accelerated_and_further_review_filters(world):
     CaseEntry.objects.create(case=covered, entry=entry, case_kind="protest", merchandise_category="a")
     CaseEntry.objects.create(case=twice, entry=entry, case_kind="protest", merchandise_category="b")
     accelerated = make_case(
-        machinery, deadline=TODAY + dt.timedelta(days=8), accelerated_disposition_requested=True
+        machinery,
+        deadline=TODAY + dt.timedelta(days=8),
+        accelerated_disposition_mailed_on=TODAY - dt.timedelta(days=5),
     )
     afr = make_case(machinery, deadline=TODAY + dt.timedelta(days=7), afr_status="requested")
     dashed = f"{entry.entry_number[:3]}-{entry.entry_number[3:10]}-{entry.entry_number[10]}"

@@ -23,9 +23,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 LIQUIDATED = dt.date(2026, 2, 20)
-# The certified-mail date of the accelerated-disposition request (19 U.S.C. 1515(b)).
+# The protest whose accelerated disposition is requested: liquidated 2025-11-20, filed 2025-12-01.
+ACCELERATED_LIQUIDATED, ACCELERATED_FILED = dt.date(2025, 11, 20), dt.date(2025, 12, 1)
+# The certified-mail date of the request: day 91 after the filing, the first allowed (19 U.S.C. 1515(b)).
 MAILED = dt.date(2026, 3, 2)
-DEEMED_DENIED = dt.date(2026, 4, 1)  # the 30th day after 2026-03-02
+DEEMED_DENIED = dt.date(2026, 4, 1)  # the 30th day after 2026-03-02: a decision that day is in time
 CIT_AFTER_DEEMED_DENIAL = dt.date(2026, 9, 28)  # 180 days after 2026-04-01 (28 U.S.C. 2636(a))
 ISSUED = dt.date(2026, 3, 2)  # CF-28 issue date
 CF28_DUE = dt.date(2026, 4, 1)  # 30 days by practice (19 CFR 151.11)
@@ -37,14 +39,11 @@ def _reminder_lead(settings):
 
 
 def _protest_with_accelerated_disposition(importer, filer) -> Case:
-    entry = liquidated_entry(importer, LIQUIDATED)
-    return services.file_protest(
-        actor=filer,
-        importer=importer,
-        **protest_input([entry]),
-        accelerated_disposition_mailed_on=MAILED,
-        filed_on=MAILED,
+    entry = liquidated_entry(importer, ACCELERATED_LIQUIDATED)
+    case = services.file_protest(
+        actor=filer, importer=importer, **protest_input([entry]), filed_on=ACCELERATED_FILED
     ).case
+    return services.request_accelerated_disposition(case, actor=filer, mailed_on=MAILED, today=MAILED)
 
 
 def _status_events(case: Case) -> list[tuple[str, str, str]]:
@@ -55,13 +54,22 @@ def _subjects() -> list[str]:
     return list(OutboxMessage.objects.order_by("id").values_list("payload__subject", flat=True))
 
 
-def test_protest_is_not_deemed_denied_on_the_29th_day_after_the_accelerated_disposition_request(
-    importer, filer
+@pytest.mark.parametrize(
+    "sweep_on",
+    [
+        pytest.param(DEEMED_DENIED - dt.timedelta(days=1), id="day-29"),
+        # 19 CFR 174.22(d): a decision on the 30th day is in time, so nothing is deemed that day.
+        pytest.param(DEEMED_DENIED, id="day-30-still-in-time"),
+    ],
+)
+def test_protest_is_not_deemed_denied_until_the_30th_day_after_the_request_has_passed(
+    importer, filer, sweep_on
 ):
     case = _protest_with_accelerated_disposition(importer, filer)
     events_before = case.events.count()
+    subjects_before = len(_subjects())
 
-    summary = run_deadline_sweeps(today=DEEMED_DENIED - dt.timedelta(days=1))
+    summary = run_deadline_sweeps(today=sweep_on)
 
     case.refresh_from_db()
     assert summary["deemed_denied"] == 0
@@ -69,21 +77,20 @@ def test_protest_is_not_deemed_denied_on_the_29th_day_after_the_accelerated_disp
     assert not Decision.objects.filter(case=case).exists()
     assert case.events.count() == events_before
     assert case.deadlines.get(kind="accelerated_disposition").state == "running"
-    # The only thing the sweep sends that day is the reminder of the coming deemed denial.
-    assert _subjects()[2:] == [f"{case.reference_number}: deadline {DEEMED_DENIED}"]
+    # The only thing the sweep sends is the reminder of the coming deemed denial.
+    assert _subjects()[subjects_before:] == [f"{case.reference_number}: deadline {DEEMED_DENIED}"]
 
 
 @pytest.mark.parametrize(
     "sweep_on",
     [
-        pytest.param(DEEMED_DENIED, id="sweep-on-the-30th-day"),
+        pytest.param(DEEMED_DENIED + dt.timedelta(days=1), id="sweep-on-day-31"),
         # A sweep that was down for days still dates the deemed denial on the 30th day.
         pytest.param(DEEMED_DENIED + dt.timedelta(days=3), id="late-sweep-keeps-the-30th-day"),
     ],
 )
-def test_protest_is_deemed_denied_on_the_30th_day_after_the_accelerated_disposition_request(
-    importer, filer, sweep_on
-):
+def test_protest_is_deemed_denied_as_of_the_30th_day_once_that_day_has_passed(importer, filer, sweep_on):
+    """19 U.S.C. 1515(b); 19 CFR 174.22(d): deemed denied on day 30; the Court's 180 days run from it."""
     case = _protest_with_accelerated_disposition(importer, filer)
     mail.outbox.clear()
 
@@ -117,11 +124,11 @@ def test_protest_is_deemed_denied_on_the_30th_day_after_the_accelerated_disposit
 
 def test_deemed_denial_sweep_run_again_adds_no_event_decision_or_notice(importer, filer):
     case = _protest_with_accelerated_disposition(importer, filer)
-    run_deadline_sweeps(today=DEEMED_DENIED)
+    run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
     counts = (case.events.count(), Decision.objects.count(), OutboxMessage.objects.count())
 
-    again_today = run_deadline_sweeps(today=DEEMED_DENIED)
-    next_day = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
+    again_today = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
+    next_day = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=2))
 
     assert again_today["deemed_denied"] == next_day["deemed_denied"] == 0
     assert (case.events.count(), Decision.objects.count(), OutboxMessage.objects.count()) == counts
@@ -179,6 +186,7 @@ def test_protest_decided_before_the_deemed_denial_day_is_left_alone(importer, fi
         reasons="Classification in 8429.52 is correct.",
         decided_on=dt.date(2026, 3, 12),
         notice_mailed_on=dt.date(2026, 3, 13),
+        today=dt.date(2026, 3, 13),
     )
     case.refresh_from_db()
     events = case.events.count()
@@ -296,7 +304,13 @@ def test_run_deadline_sweeps_records_its_run_for_healthz(client, importer, speci
 
     summary = run_deadline_sweeps(today=CF28_DUE + dt.timedelta(days=1))
 
-    assert summary == {"deemed_denied": 0, "cf28_overdue": 1, "reminders": 0, "today": "2026-04-02"}
+    assert summary == {
+        "deemed_denied": 0,
+        "skipped": [],
+        "cf28_overdue": 1,
+        "reminders": 0,
+        "today": "2026-04-02",
+    }
     run = PeriodicJobRun.objects.get(name="deadline_sweeps")
     assert (run.last_status, run.last_summary) == ("ok", summary)
     assert run.last_started_at <= run.last_finished_at
@@ -310,7 +324,7 @@ def test_sweeps_write_events_only_through_the_timeline(importer, filer):
     case = _protest_with_accelerated_disposition(importer, filer)
     before = list(CaseEvent.objects.filter(case=case).values_list("id", "kind", "message"))
 
-    run_deadline_sweeps(today=DEEMED_DENIED)
+    run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
 
     after = list(CaseEvent.objects.filter(case=case).values_list("id", "kind", "message"))
     assert after[: len(before)] == before
@@ -325,3 +339,105 @@ def test_run_deadline_sweeps_command_reports_what_it_did(capsys):
     out = capsys.readouterr().out
     expected = "Deadline sweeps for 2026-11-27: 0 deemed denied, 0 CF-28 answers overdue, 0 reminders queued."
     assert expected in out
+
+
+def test_deemed_denial_sweep_skips_a_case_changed_under_it_goes_on_and_reports_it(
+    importer, filer, specialist, monkeypatch
+):
+    """A case changed between the sweep's read and its write (a newer version) is skipped, not overwritten."""
+    from cases.services import sweeps
+
+    changed = _protest_with_accelerated_disposition(importer, filer)
+    other = services.request_accelerated_disposition(
+        services.file_protest(
+            actor=filer,
+            importer=importer,
+            **protest_input([liquidated_entry(importer, ACCELERATED_LIQUIDATED)], category="Parts"),
+            filed_on=ACCELERATED_FILED,
+        ).case,
+        actor=filer,
+        mailed_on=MAILED,
+        today=MAILED,
+    )
+    read = sweeps._deemed_denial_candidates
+
+    def read_then_someone_assigns(today):
+        found = read(today)
+        services.assign_case(changed, assignee=specialist, actor=specialist)  # bumps the version
+        return found
+
+    monkeypatch.setattr(sweeps, "_deemed_denial_candidates", read_then_someone_assigns)
+    summary = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
+
+    assert summary["deemed_denied"] == 1
+    assert summary["skipped"] == [f"{changed.reference_number} (changed since the sweep read it)"]
+    assert Case.objects.get(pk=changed.pk).status == "received"
+    assert not Decision.objects.filter(case=changed).exists()
+    assert Case.objects.get(pk=other.pk).status == "deemed_denied"
+
+    monkeypatch.setattr(sweeps, "_deemed_denial_candidates", read)
+    again = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=2))
+    assert (again["deemed_denied"], again["skipped"]) == (1, [])
+    assert Decision.objects.get(case=changed).decided_on == DEEMED_DENIED
+
+
+def test_run_deadline_sweeps_command_names_the_cases_it_skipped(
+    importer, filer, specialist, monkeypatch, capsys
+):
+    from django.core.management import call_command
+
+    from cases.services import sweeps
+
+    changed = _protest_with_accelerated_disposition(importer, filer)
+    read = sweeps._deemed_denial_candidates
+
+    def read_then_someone_assigns(today):
+        found = read(today)
+        services.assign_case(changed, assignee=specialist, actor=specialist)
+        return found
+
+    monkeypatch.setattr(sweeps, "_deemed_denial_candidates", read_then_someone_assigns)
+    call_command("run_deadline_sweeps", "--today", "2026-04-02")
+    out = capsys.readouterr().out
+    assert "0 deemed denied" in out
+    assert f"Skipped {changed.reference_number} (changed since the sweep read it)" in out
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_deemed_denial_sweep_skips_a_case_locked_by_another_transaction():
+    """A case row held by a user's action (select_for_update) is not waited for: skipped, reported."""
+    import threading
+
+    from django.db import connection, transaction
+
+    from tests.factories import ImporterFactory, trade_user
+
+    importer = ImporterFactory()
+    filer = trade_user(importer)
+    case = _protest_with_accelerated_disposition(importer, filer)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        try:
+            with transaction.atomic():
+                Case.objects.select_for_update().get(pk=case.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        summary = run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))
+    finally:
+        release.set()
+        holder.join()
+    assert (summary["deemed_denied"], summary["skipped"]) == (
+        0,
+        [f"{case.reference_number} (locked by another change)"],
+    )
+    assert Case.objects.get(pk=case.pk).status == "received"
+    assert run_deadline_sweeps(today=DEEMED_DENIED + dt.timedelta(days=1))["deemed_denied"] == 1

@@ -176,7 +176,9 @@ def test_copy_path_loads_many_lines_across_chunks(tmp_path):
     assert EntryLine.objects.filter(center__ace_id="CEE009").count() == 360
 
 
-def test_reliquidation_from_the_feed_moves_an_open_protests_deadlines(tmp_path):
+def test_reliquidation_from_the_feed_leaves_an_open_protests_windows_and_opens_its_own(tmp_path):
+    """19 U.S.C. 1514(c)(3)(A): a reliquidation is a new protestable decision; it does not move the
+    windows of a protest already filed against the liquidation."""
 
     from cases import services
     from tests.factories import ImporterFactory, protest_input, trade_user
@@ -199,9 +201,11 @@ def test_reliquidation_from_the_feed_moves_an_open_protests_deadlines(tmp_path):
     reliquidated = {**liquidated, "reliquidation_date": "2026-08-01"}
     summary = import_entries(write_csv(tmp_path, [reliquidated, line(E1, 1)], name="later.csv"))
     assert summary.liquidation_changes == 1
-    # The protested decision is now the reliquidation: 180 days from 2026-08-01.
-    assert protest.deadlines.get(kind="protest_amendment").due_on == dt.date(2027, 1, 28)
-    assert protest.events.filter(kind="entry_changed", visibility="internal").count() == 1
+    # The protest still runs from the liquidation of 2026-06-01; the reliquidation has its own window
+    # (through 2027-01-28, 180 days after 2026-08-01), named on the timeline.
+    assert protest.deadlines.get(kind="protest_amendment").due_on == dt.date(2026, 11, 28)
+    changed = protest.events.get(kind="entry_changed", visibility="internal")
+    assert "reliquidated on 2026-08-01" in changed.message and "2027-01-28" in changed.message
 
 
 def test_rollup_kept_by_the_ingest_equals_a_full_rebuild(tmp_path):

@@ -17,3 +17,5 @@ class Command(BaseCommand):
             f"Deadline sweeps for {summary['today']}: {summary['deemed_denied']} deemed denied, "
             f"{summary['cf28_overdue']} CF-28 answers overdue, {summary['reminders']} reminders queued."
         )
+        for reference in summary["skipped"]:
+            self.stdout.write(f"Skipped {reference}: taken up again by the next run.")
