@@ -95,6 +95,11 @@ ENTRY_DATE_VALUE = ENTRY_VALUES.index("entry_date")
 # Which UPDATABLE values a record gave, as a bit mask (bit i: UPDATABLE[i]): a column (JSON key) the
 # record lacks leaves the stored value unchanged, never empties it (issue 16 item 1).
 ALL_GIVEN = (1 << len(UPDATABLE)) - 1
+# The values check_liquidation weighs together (with the entry date, always given).
+LIQUIDATION_MASK = sum(
+    1 << UPDATABLE.index(name)
+    for name in ("scheduled_liquidation_date", "liquidation_date", "liquidation_status", "reliquidation_date")
+)
 _UPDATABLE_FIELD = {"entry_type": ENTRY_TYPE, "entry_date": ENTRY_DATE, "importation_date": IMPORTATION_DATE}
 _UPDATABLE_FIELD.update({name: FIELDS.index(name) for name in UPDATABLE if name not in _UPDATABLE_FIELD})
 
@@ -663,9 +668,12 @@ def parse_entry(
         "liquidation_date": _date(record, LIQUIDATION_DATE),
         "reliquidation_date": _date(record, RELIQUIDATION_DATE),
     }
-    problem = check_liquidation(facts)
-    if problem:
-        raise RecordError(*problem)
+    given = _given_mask(record[GIVEN], {} if masks is None else masks)
+    if given & LIQUIDATION_MASK == LIQUIDATION_MASK:
+        # Otherwise the ingest checks them with the stored values (or defaults) the record leaves.
+        problem = check_liquidation(facts)
+        if problem:
+            raise RecordError(*problem)
     values = (  # in ENTRY_VALUES order
         entry_number[:3],
         port,
@@ -685,7 +693,7 @@ def parse_entry(
         values=values,
         importer_number=importer_number,
         importer_name=_name(record, name_max_length),
-        given=_given_mask(record[GIVEN], {} if masks is None else masks),
+        given=given,
     )
 
 
@@ -728,7 +736,7 @@ class FeedParser:
         # The importer name column's max_length, read from the model by the ingest (no models here).
         self.name_max_length = name_max_length
         # Lines follow their entry and repeat its number: check each number once, not once per line.
-        self._last_raw_entry_number = ""
+        self._last_raw_entry_number: str | None = None  # none yet: an empty first one is checked too
         self._last_entry_number = ""
         self._importer_numbers: dict[str, str] = {}
         self._masks: dict[frozenset, int] = {}

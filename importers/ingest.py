@@ -148,6 +148,19 @@ class Ingest:
                 raise
             logger.exception("entry import: initial Centers left to the nightly reassignment run")
 
+    def _facts_agree(self, record: EntryRow, values: tuple, *, stored: bool = False) -> bool:
+        """For a record that leaves some values out: do its values, with the stored ones (or the
+        defaults of a new entry) it leaves, still make one consistent liquidation? Refuse it if not."""
+        problem = check_liquidation(dict(zip(UPDATABLE, values, strict=True)))
+        if problem is None:
+            return True
+        left = "the stored values" if stored else "the defaults"
+        reason = f"{problem[1]} (with {left} of the columns this file leaves out)"
+        self._refuse(
+            Problem(record.line, record.entry_number, problem[0], reason), entries=1, lines=record.line_count
+        )
+        return False
+
     def _refuse(self, problem: Problem, *, entries: int = 0, lines: int = 0) -> Problem:
         self.summary.problems.append(problem)
         self.summary.entries_refused += entries
@@ -188,6 +201,8 @@ class Ingest:
             importer_id = importer_ids[record.importer_number]
             current = existing.get(record.entry_number)
             if current is None:
+                if record.given != ALL_GIVEN and not self._facts_agree(record, record.values[2:]):
+                    continue
                 to_create.append(record)
                 continue
             # current: entry_number, id, importer_id, then the values in ENTRY_VALUES order.
@@ -206,14 +221,7 @@ class Ingest:
                     new if record.given >> i & 1 else old
                     for i, (old, new) in enumerate(zip(stored, given, strict=True))
                 )
-                problem = check_liquidation(dict(zip(UPDATABLE, given, strict=True)))
-                if problem:
-                    reason = f"with the stored values this file leaves unchanged: {problem[1]}"
-                    self._refuse(
-                        Problem(record.line, record.entry_number, problem[0], reason),
-                        entries=1,
-                        lines=record.line_count,
-                    )
+                if not self._facts_agree(record, given, stored=True):
                     continue
             kept.append(record)
             changed = {name for name, old, new in zip(UPDATABLE, stored, given, strict=True) if old != new}
