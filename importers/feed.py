@@ -338,9 +338,39 @@ def read_records(path: Path) -> Iterator[tuple[int, Record | Refused]]:
     not with the file: a latin-1 byte deep in a file must not stop the entries after it.
     """
     if path.suffix.lower() in JSON_SUFFIXES:
-        yield from _json_records(path)
-    else:
+        yield from _json_records(path)  # a JSON object cut short is not valid JSON: refused anyway
+    elif _ends_with_line_break(path):
         yield from _csv_records(path)
+    else:
+        yield from _last_refused(_csv_records(path))
+
+
+def _ends_with_line_break(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        if fh.seek(0, os.SEEK_END) == 0:
+            return True
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) in (b"\n", b"\r")
+
+
+def _last_refused(records: Iterator[tuple[int, Record | Refused]]) -> Iterator[tuple[int, Record | Refused]]:
+    """A CSV file that stops without a line break was cut off (a transfer stopped, a disk filled): its
+    last row may be cut inside a value ("1234.50" read as "12"), so it is refused, with its entry."""
+    pending = None
+    for item in records:
+        if pending is not None:
+            yield pending
+        pending = item
+    if pending is None:
+        return
+    number, record = pending
+    if type(record) is not Refused:
+        kind = record[RECORD].strip().lower() or ("line" if record[HTS_NUMBER].strip() else "entry")
+        reason = "the file ends inside this row, without a line break after it: was it cut off?"
+        record = Refused(
+            "record", reason, kind if kind in ("entry", "line") else "", record[ENTRY_NUMBER].strip()
+        )
+    yield number, record
 
 
 def check_columns(names: list[str]) -> str | None:

@@ -424,3 +424,17 @@ def test_the_example_header_is_the_documented_columns():
 
     header = example.read_text().splitlines()[0].split(",")
     assert sorted(header) == sorted(FIELDS) == sorted(COLUMNS)
+
+
+def test_a_file_cut_off_inside_its_last_row_refuses_that_row_and_its_entry(tmp_path):
+    """A truncated transfer: a value cut short ("0.00" to "0.", "1234.50" to "12") is never stored."""
+    text = "\n".join(
+        [SHORT_HEADER, entry_row(E1), line_row(E1), entry_row(E2), line_row(E2, value="1234.50")]
+    )
+    summary = import_entries(write(tmp_path, text[:-2]))  # the duty "0.00" cut to "0."
+    assert stored_entries() == [E1]
+    assert [(p.line, p.field) for p in summary.problems] == [(4, "lines"), (5, "record")]
+    assert "without a line break" in summary.problems[1].reason
+    # The same file with its last line break is whole: both entries load.
+    import_entries(write(tmp_path, text + "\n", "whole.csv"))
+    assert stored_entries() == [E1, E2]
