@@ -117,6 +117,8 @@ _PLAIN_AMOUNT = re.compile(r"(?:0|[1-9][0-9]{0,11})(?:\.([0-9]{1,2}))?")
 _AMOUNT = re.compile(r"0*([0-9]{1,12})(?:\.([0-9]{0,2}))?")
 # ISO dates only: not "20260115" or "2026-W03-4", which date.fromisoformat() would take.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The longest CSV field read (characters); a longer one makes its row unreadable.
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
 # Messages echo at most this much of a refused value (a 100,000-character cell stays one line).
 _SHOWN_MAX = 40
 # A line whose line number, HTS number and amounts need no work: "3", "8471300100", "1234.50", and
@@ -186,6 +188,9 @@ class Refused(NamedTuple):
     reason: str
     kind: str = ""  # "entry", "line" or "" when unknown
     entry_number: str = ""
+    # A row whose entry cannot be told (cut off, unreadable): it may be a line of the entry being
+    # read, so that entry is refused with it rather than written without it.
+    cut_off: bool = False
 
 
 class LineRecord(NamedTuple):
@@ -355,7 +360,8 @@ def _ends_with_line_break(path: Path) -> bool:
 
 def _last_refused(records: Iterator[tuple[int, Record | Refused]]) -> Iterator[tuple[int, Record | Refused]]:
     """A CSV file that stops without a line break was cut off (a transfer stopped, a disk filled): its
-    last row may be cut inside a value ("1234.50" read as "12"), so it is refused, with its entry."""
+    last row may be cut inside a value ("1234.50" read as "12"), so it is refused; unless it reads as
+    a whole entry record, the entry it may belong to (the one being read) is refused with it."""
     pending = None
     for item in records:
         if pending is not None:
@@ -364,12 +370,16 @@ def _last_refused(records: Iterator[tuple[int, Record | Refused]]) -> Iterator[t
     if pending is None:
         return
     number, record = pending
-    if type(record) is not Refused:
-        kind = record[RECORD].strip().lower() or ("line" if record[HTS_NUMBER].strip() else "entry")
-        reason = "the file ends inside this row, without a line break after it: was it cut off?"
+    reason = "the file ends inside this row, without a line break after it: was it cut off?"
+    if type(record) is Refused:
+        kind = record.kind
         record = Refused(
-            "record", reason, kind if kind in ("entry", "line") else "", record[ENTRY_NUMBER].strip()
+            record.field, f"{record.reason}; {reason}", kind, record.entry_number, kind != "entry"
         )
+    else:
+        kind = record[RECORD].strip().lower() or ("line" if record[HTS_NUMBER].strip() else "entry")
+        kind = kind if kind in ("entry", "line") else ""
+        record = Refused("record", reason, kind, record[ENTRY_NUMBER].strip(), kind != "entry")
     yield number, record
 
 
@@ -414,6 +424,9 @@ def _hint(name: str) -> str | None:
 
 
 def _csv_records(path: Path) -> Iterator[tuple[int, Record | Refused]]:
+    # Over the csv module's default 131,072 characters a row is unreadable, so which entry it belongs
+    # to is unknown; up to this limit it is read, and its over-long value refused by its own rule.
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as fh:
         reader = csv.reader(fh)
         try:
@@ -437,8 +450,8 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Record | Refused]]:
                 row = next(reader)
             except StopIteration:
                 return
-            except csv.Error as exc:  # a field over the csv module's limit, a broken quote
-                yield reader.line_num, Refused("record", f"not readable as CSV ({exc})")
+            except csv.Error as exc:  # a field over the csv module's limit
+                yield reader.line_num, Refused("record", f"not readable as CSV ({exc})", cut_off=True)
                 continue
             if len(row) != width:
                 if not row:  # a blank line
@@ -815,6 +828,11 @@ class FeedParser:
         """A record refused while read: an entry's lines go with it, a line takes its entry along."""
         raw = shown(refused.entry_number)
         problem = Problem(number, raw, refused.field, refused.reason)
+        owner = self._owner
+        if refused.cut_off and owner is not None and owner.problem is None:
+            # Whatever number the cut row shows, the entry being read may have lost lines after it.
+            reason = f"line {number} (unreadable or cut off) may be one of its lines: {refused.reason}"
+            owner.problem = Problem(number, owner.entry_number, "record", reason)
         key = _entry_key(refused.entry_number) if refused.entry_number else ""
         owner = chunk.entries.get(key) if key else None
         if refused.kind == "entry" or (not refused.kind and key and owner is None):

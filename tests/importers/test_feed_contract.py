@@ -261,10 +261,31 @@ def test_a_latin1_byte_deep_in_a_file_refuses_its_record_and_the_file_goes_on(tm
     assert (problem.line, problem.field) == (82, "importer_name") and "\\xE9" in str(problem)
 
 
-def test_a_field_over_the_csv_limit_refuses_its_record_and_the_file_goes_on(tmp_path):
+def test_a_field_over_the_csv_modules_limit_refuses_its_record_and_the_file_goes_on(tmp_path):
+    """The issue: a CSV field over 131,072 characters crashed the import with a traceback."""
     summary, stored = loaded_around(tmp_path, entry_row(E2, name="n" * 140_000))
     assert stored == [E1, E3]
-    assert summary.problems[0].line == 4 and "field larger than field limit" in summary.problems[0].reason
+    assert (summary.problems[0].line, summary.problems[0].field) == (4, "importer_name")
+    assert "is 140000 characters long" in summary.problems[0].reason
+
+
+def test_a_row_past_the_field_limit_refuses_the_entry_it_may_belong_to(tmp_path, monkeypatch, request):
+    from importers import feed
+
+    monkeypatch.setattr(feed, "CSV_FIELD_LIMIT", 1000)
+    previous = csv.field_size_limit(1000)
+    request.addfinalizer(lambda: csv.field_size_limit(previous))
+    rows = [
+        SHORT_HEADER,
+        entry_row(E1),
+        line_row(E1),
+        f"line,{E1},,,,,2,8429510000,{'9' * 2000},0",
+        entry_row(E2),
+    ]
+    summary = import_entries(write(tmp_path, "\n".join([*rows, line_row(E2), ""])))
+    assert stored_entries() == [E2]  # E1 is not written without a line it may have
+    assert [p.line for p in summary.problems] == [2, 4]
+    assert "field larger than field limit (1000)" in summary.problems[1].reason
 
 
 def test_an_empty_entry_number_before_the_first_entry_is_refused(tmp_path):
