@@ -9,6 +9,7 @@
 """
 
 import datetime as dt
+import io
 import os
 import signal
 import subprocess
@@ -134,6 +135,26 @@ def test_an_import_killed_midway_then_rerun_equals_a_clean_import(tmp_path, monk
     wipe()
     import_entries(path, today=TODAY, chunk_entries=10, parallel=False)
     assert snapshot() == after_rerun
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_nightly_run_gives_a_killed_imports_importers_their_first_center(tmp_path, monkeypatch, dry_run):
+    """Without a rerun: `reassign_accounts --full` gives importers left without a Center their first
+    one from their whole history (their entries are older than the window); a dry run changes nothing."""
+    from django.core.management import call_command
+
+    path = write_csv(tmp_path, feed_rows(1, 12, importers=4, entry_date="2024-03-05"))
+    with monkeypatch.context() as patch:
+        patch.setattr(Ingest, "_settle_accounts", lambda self, quietly=False: None)
+        import_entries(path, today=TODAY, parallel=False)
+    assert Importer.objects.filter(center__isnull=True).count() == 4
+
+    args = ["--dry-run"] if dry_run else []
+    call_command("reassign_accounts", "--full", "--today", str(TODAY), *args, stdout=io.StringIO())
+    assert Importer.objects.filter(center__isnull=True).count() == (4 if dry_run else 0)
+    if not dry_run:
+        assert set(AccountAssignment.objects.values_list("reason", "effective_on")) == {("initial", TODAY)}
+        assert reassignment.plan(today=TODAY)[1] == []
 
 
 @pytest.mark.postgres
