@@ -270,9 +270,9 @@ def test_a_field_over_the_csv_modules_limit_refuses_its_record_and_the_file_goes
 
 
 def test_a_row_past_the_field_limit_refuses_the_entry_it_may_belong_to(tmp_path, monkeypatch, request):
-    from importers import feed
+    from importers import feed_files
 
-    monkeypatch.setattr(feed, "CSV_FIELD_LIMIT", 1000)
+    monkeypatch.setattr(feed_files, "CSV_FIELD_LIMIT", 1000)
     previous = csv.field_size_limit(1000)
     request.addfinalizer(lambda: csv.field_size_limit(previous))
     rows = [

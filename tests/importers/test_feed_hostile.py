@@ -263,7 +263,8 @@ def check(generated: Generated, summary) -> None:
         assert entry.liquidation_date == (date.fromisoformat(liquidation) if liquidation else None)
         name = cells["importer_name"].strip()
         assert not any(unicodedata.category(c) in ("Cc", "Cs") for c in name) and len(name) <= 200
-        importer_names.setdefault(entry.importer.ior_number, name)
+        if name:  # a new importer takes the first name given with one of its entries
+            importer_names.setdefault(entry.importer.ior_number, name)
         lines = set(
             EntryLine.objects.filter(entry=entry).values_list(
                 "line_number", "hts_number", "entered_value", "duty"
