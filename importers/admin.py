@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from cases.models import CaseEntry
 
 from . import resolver
+from .identifiers import normalize_ior
 from .models import (
     AccountAssignment,
     Center,
@@ -180,6 +181,10 @@ class AssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 class ImporterAdminForm(forms.ModelForm):
+    # Typed forms (12-3456789-00, lower case, spaces) are longer than the stored canonical form: the
+    # field takes them and clean_ior_number stores the canonical one, with the feed's messages.
+    ior_number = forms.CharField(label="Importer number", max_length=40, help_text="Canonical form")
+
     class Meta:
         model = Importer
         fields = [
@@ -192,6 +197,10 @@ class ImporterAdminForm(forms.ModelForm):
             "pin_reason",
             "pin_note",
         ]
+
+    def clean_ior_number(self):
+        # The one rule (importers.identifiers), as the feed applies it.
+        return normalize_ior(self.cleaned_data["ior_number"])[0]
 
     def clean(self):
         cleaned = super().clean()

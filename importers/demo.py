@@ -133,6 +133,7 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
             role=role,
             center_ace_id=center,
             importer_iors=[first.ior_number] if role == "importer" else (),
+            update=True,  # a rerun refreshes the demo logins
         )
         logins.append((username, role, demo_password(username)))
     return logins

@@ -53,7 +53,7 @@ ENTRY_LETTER_VALUES: Final[Mapping[str, int]] = MappingProxyType(
 
 _ENTRY_FORMAT: Final = "XXX-NNNNNNN-C (3-character filer code, 7-digit transaction number, check digit)"
 _IOR_FORMATS: Final = (
-    "an EIN with its 2-character suffix (NN-NNNNNNNXX), "
+    "an EIN with its 2-character suffix (NN-NNNNNNNXX, or NN-NNNNNNN-XX), "
     "a CBP-assigned number (YYDDPP-NNNNN) or an SSN (NNN-NN-NNNN)"
 )
 _HTS_FORMAT: Final = "10 digits, e.g. 8471.30.0100"
@@ -61,6 +61,9 @@ _HTS_FORMAT: Final = "10 digits, e.g. 8471.30.0100"
 # Matched against upper-cased ASCII text with fullmatch, so no anchors and no re.ASCII are needed.
 _EIN_DASHED: Final = re.compile(r"[0-9]{2}-[0-9]{7}[A-Z0-9]{2}")
 _EIN_UNDASHED: Final = re.compile(r"[0-9]{9}[A-Z0-9]{2}")
+# An EIN typed with a dash before its suffix too (12-3456789-00): the dashes say where the suffix
+# starts, so even an all-digit suffix is unambiguous (issue 9 item 11).
+_EIN_SUFFIX_DASHED: Final = re.compile(r"([0-9]{2})-([0-9]{7})-([A-Z0-9]{2})")
 _CBP_ASSIGNED: Final = re.compile(r"[0-9]{6}-[0-9]{5}")
 _SSN: Final = re.compile(r"[0-9]{3}-[0-9]{2}-[0-9]{4}")
 
@@ -241,6 +244,10 @@ def normalize_ior(raw: str) -> tuple[str, IorKind]:
     text = text.upper()
     if _EIN_DASHED.fullmatch(text):
         return text, IorKind.EIN
+    suffix_dashed = _EIN_SUFFIX_DASHED.fullmatch(text)
+    if suffix_dashed:
+        prefix, serial, suffix = suffix_dashed.groups()
+        return f"{prefix}-{serial}{suffix}", IorKind.EIN
     if _CBP_ASSIGNED.fullmatch(text):
         return text, IorKind.CBP
     if _SSN.fullmatch(text):

@@ -22,7 +22,17 @@ from cee_portal.legal_time import legal_today
 
 from . import resolver
 from .bulk import copy_text, insert_rows, reserve_ids
-from .feed import ENTRY_VALUES, UPDATABLE, EntryRow, LineRecord, Problem, parse_chunks
+from .feed import (
+    ALL_GIVEN,
+    ENTRY_VALUES,
+    UPDATABLE,
+    EntryRow,
+    LineRecord,
+    Problem,
+    check_liquidation,
+    parse_chunks,
+    printable,
+)
 from .identifiers import normalize_ior
 from .mix import fold_deltas, record_new_lines, refresh_monthly_mix
 from .models import Entry, EntryLine, Importer, Port
@@ -31,6 +41,10 @@ from .services import assign_initial_centers
 LIQUIDATION_FACTS = frozenset(UPDATABLE) - {"entry_type", "entry_date", "importation_date"}
 PORT = ENTRY_VALUES.index("port_id")
 LINE_COLUMNS = ("entry_id", "line_number", "hts_number", "entered_value", "duty", "center_id")
+# Serialises the chunk transactions of concurrent imports (PostgreSQL advisory lock): two imports of
+# overlapping files would both insert the same new entry (uniq_entry_number) and both count the
+# same importers as created. Waiting for the other's chunk, each finds what the other wrote.
+INGEST_LOCK = 7_246_002
 
 __all__ = ["Problem", "Summary", "import_entries", "write_problems_csv"]
 
@@ -50,8 +64,15 @@ class Summary:
     importers_created: int = 0
     importers_assigned: int = 0
     liquidation_changes: int = 0
+    file_refused: bool = False  # the header contract refused the file: nothing of it was read
     problems: list[Problem] = field(default_factory=list)
     touched_importer_ids: set[int] = field(default_factory=set)
+
+    @property
+    def exit_status(self) -> int:
+        """For cron (docs/entry_feed.md): 0 all loaded, 1 records refused (the rest loaded), 2 file
+        refused."""
+        return 2 if self.file_refused else 1 if self.problems else 0
 
     @property
     def lines_total(self) -> int:
@@ -78,13 +99,17 @@ class Ingest:
     """
 
     def __init__(self, *, today: date | None = None, chunk_entries: int = 20000, progress=None):
-        self.today = today or legal_today()  # the legal date, not the server's
+        self.today = today or legal_today()
         self.summary = Summary()
-        self.new_importer_ids: set[int] = set()  # created by committed chunks, Center still to give
+        # Importers of committed chunks still without a Center: created by this import, or by an
+        # earlier one that stopped before giving them theirs (a killed run, issue 16 item 6).
+        self.new_importer_ids: set[int] = set()
         self.parser_options = dict(
             ports=frozenset(Port.objects.ports_of_entry().values_list("code", flat=True)),
             heading_centers=resolver.heading_center_ids(),
             chunk_entries=chunk_entries,
+            # Refuse names the column cannot hold, by the column's own size (never cut them).
+            name_max_length=Importer._meta.get_field("name").max_length,
         )
         self.progress = progress
 
@@ -94,6 +119,7 @@ class Ingest:
                 self.summary.problems += chunk.problems
                 self.summary.entries_refused += chunk.entries_refused
                 self.summary.lines_refused += chunk.lines_refused
+                self.summary.file_refused |= chunk.file_refused
                 if chunk.valid or chunk.orphan_lines:
                     self._write_chunk(chunk.valid, chunk.orphan_lines)
                 if self.progress is not None:
@@ -122,6 +148,19 @@ class Ingest:
                 raise
             logger.exception("entry import: initial Centers left to the nightly reassignment run")
 
+    def _facts_agree(self, record: EntryRow, values: tuple, *, stored: bool = False) -> bool:
+        """For a record that leaves some values out: do its values, with the stored ones (or the
+        defaults of a new entry) it leaves, still make one consistent liquidation? Refuse it if not."""
+        problem = check_liquidation(dict(zip(UPDATABLE, values, strict=True)))
+        if problem is None:
+            return True
+        left = "the stored values" if stored else "the defaults"
+        reason = f"{problem[1]} (with {left} of the columns this file leaves out)"
+        self._refuse(
+            Problem(record.line, record.entry_number, problem[0], reason), entries=1, lines=record.line_count
+        )
+        return False
+
     def _refuse(self, problem: Problem, *, entries: int = 0, lines: int = 0) -> Problem:
         self.summary.problems.append(problem)
         self.summary.entries_refused += entries
@@ -137,6 +176,7 @@ class Ingest:
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INGEST_LOCK])
             liquidation_changed, new_importers = self._write(entries, orphan_lines)
         self.new_importer_ids |= new_importers
         if liquidation_changed:
@@ -161,6 +201,8 @@ class Ingest:
             importer_id = importer_ids[record.importer_number]
             current = existing.get(record.entry_number)
             if current is None:
+                if record.given != ALL_GIVEN and not self._facts_agree(record, record.values[2:]):
+                    continue
                 to_create.append(record)
                 continue
             # current: entry_number, id, importer_id, then the values in ENTRY_VALUES order.
@@ -172,13 +214,21 @@ class Ingest:
                 problem = Problem(record.line, record.entry_number, field_name, reason)
                 self._refuse(problem, entries=1, lines=record.line_count)
                 continue
-            kept.append(record)
             stored, given = current[5:], record.values[2:]  # the UPDATABLE values, both
+            if record.given != ALL_GIVEN:
+                # A column the file lacks leaves the stored value as it is (issue 16 item 1).
+                given = tuple(
+                    new if record.given >> i & 1 else old
+                    for i, (old, new) in enumerate(zip(stored, given, strict=True))
+                )
+                if not self._facts_agree(record, given, stored=True):
+                    continue
+            kept.append(record)
             changed = {name for name, old, new in zip(UPDATABLE, stored, given, strict=True) if old != new}
             if not changed:
                 self.summary.entries_unchanged += 1
                 continue
-            values = dict(zip(ENTRY_VALUES, record.values, strict=True))
+            values = dict(zip(UPDATABLE, given, strict=True))
             to_update.append(
                 Entry(
                     pk=current[1],
@@ -259,9 +309,15 @@ class Ingest:
         Returns the entries still to write, the importer ids by number, and the importers created.
         """
         numbers = list({r.importer_number for r in entries})
-        ids = dict(
-            Importer.objects.order_by().filter(ior_number__any_of=numbers).values_list("ior_number", "id")
-        )
+        ids, centerless = {}, set()
+        for number, id_, center_id in (
+            Importer.objects.order_by()
+            .filter(ior_number__any_of=numbers)
+            .values_list("ior_number", "id", "center_id")
+        ):
+            ids[number] = id_
+            if center_id is None:
+                centerless.add(id_)
         names: dict[str, str] = {}
         for record in entries:
             if record.importer_number not in ids and record.importer_name:
@@ -282,7 +338,7 @@ class Ingest:
         )
         ids.update(created)
         self.summary.importers_created += len(created)
-        return writable, ids, set(created.values())
+        return writable, ids, set(created.values()) | centerless
 
     def _write_other_lines(self, lines: list[LineRecord], entry_ids: dict[str, int]) -> set[str]:
         """Lines of entries already stored: insert new ones, update changed ones; return whose changed."""
@@ -351,20 +407,23 @@ def import_entries(
     summary = ingest.run(Path(path), parallel=parallel)
     summary.problems.sort(key=lambda p: p.line)
     if summary.touched_importer_ids:
-        _after_import(summary.touched_importer_ids, today=ingest.today)
+        _after_import(summary.touched_importer_ids, ingest.today)
     return summary
 
 
-def _after_import(importer_ids: Iterable[int], *, today: date) -> None:
-    """Queue the incremental account reassignment for the importers this import touched, as of its date."""
-    from importers.tasks import reassign_importers_task
+def _after_import(importer_ids: Iterable[int], today: date) -> None:
+    """Queue the incremental account reassignment for the importers this import touched, as of the
+    import's own date (`--today`, else the legal today): one "today" for the import and its run."""
+    from importers.tasks import reassign_accounts_task
 
     ids, as_of = sorted(importer_ids), today.isoformat()
-    transaction.on_commit(lambda: reassign_importers_task.delay(ids, as_of))
+    transaction.on_commit(lambda: reassign_accounts_task.delay(ids, as_of))
 
 
 def write_problems_csv(problems: list[Problem], out: io.TextIOBase) -> None:
+    """The refused records as CSV; control characters and undecodable bytes escaped, so it is always
+    valid UTF-8 and safe to open (issue 16 item 5)."""
     writer = csv.writer(out)
     writer.writerow(["line", "entry_number", "field", "reason"])
     for p in problems:
-        writer.writerow([p.line, p.entry_number, p.field, p.reason])
+        writer.writerow([p.line, printable(p.entry_number), printable(p.field), printable(p.reason)])

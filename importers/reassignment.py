@@ -258,6 +258,18 @@ def prepare(
             # on; all_history also repairs the older months the account page charts.
             refresh_monthly_mix(importer_ids, since=None if all_history else since)
         examined, moves = plan(today=job.as_of, importer_ids=importer_ids)
+    if not job.dry_run:
+        # Accounts an import left without a Center (it stopped first) and with nothing in the
+        # window for decide(): their first Center from their whole history (issue 16 item 6).
+        from .services import assign_initial_centers
+
+        centerless = Importer.objects.filter(center__isnull=True)
+        if importer_ids is not None:
+            centerless = centerless.filter(pk__any_of=importer_ids)
+        planned = {verdict.importer_id for verdict in moves}
+        assign_initial_centers(
+            [pk for pk in centerless.values_list("pk", flat=True) if pk not in planned], today=job.as_of
+        )
     job.examined, job.planned = examined, len(moves)
     job.chunks_total = 0 if job.dry_run else (len(moves) + CHUNK_SIZE - 1) // CHUNK_SIZE
     job.save(update_fields=["examined", "planned", "chunks_total"])

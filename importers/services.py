@@ -133,7 +133,14 @@ def unpin_importer(importer: Importer, *, actor) -> Importer:
 
 
 def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) -> int:
-    """Give importers without a Center their predominant one at once, with an `initial` history row."""
+    """Give importers without a Center their first one at once, with an `initial` history row.
+
+    The same rule as the nightly run (reassignment.decide over the mix window ending `today`), so an
+    import never assigns a Center the nightly run moves seconds later (issue 9 item 10). An importer
+    with nothing inside the window (a history load, entries older than the window) gets its first
+    Center from its whole history; the nightly run leaves it until the window holds the minimum
+    volume (decide's guard), so every importer with entries ends with a Center (issue 16 item 6).
+    """
     from .mix import fold_deltas
 
     fold_deltas()  # before the chunks lock the importers
@@ -147,6 +154,7 @@ def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) 
 @transaction.atomic
 def _assign_initial_chunk(importer_ids: list[int], *, today: date, actor) -> int:
     from .mix import mixes
+    from .reassignment import decide
 
     # Locked, so two ingests finishing together cannot both write an initial assignment.
     unassigned = list(
@@ -156,23 +164,34 @@ def _assign_initial_chunk(importer_ids: list[int], *, today: date, actor) -> int
     )
     if not unassigned:
         return 0
-    # An importer's first lines may predate the window (history loads): look at everything it has.
-    found = mixes(unassigned, today=today, window_days=(today - date(1900, 1, 1)).days)
     ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
+    in_window = mixes(unassigned, today=today)
+    outside = [pk for pk in unassigned if pk not in in_window or in_window[pk].predominant is None]
+    # Only for those with nothing inside the window: everything they have, up to today.
+    whole_history = (
+        mixes(outside, today=today, window_days=(today - date(1900, 1, 1)).days) if outside else {}
+    )
     centers, history = {}, []
-    for importer_id, mix in found.items():
-        if mix.predominant is None:
-            continue
-        centers[importer_id] = mix.predominant
+    for importer_id in unassigned:
+        verdict = decide(importer_id, None, False, in_window.get(importer_id), ace_ids)
+        if verdict.move:
+            center_id, figures = verdict.to_center_id, verdict.figures
+        else:
+            mix = whole_history.get(importer_id)
+            if mix is None or mix.predominant is None:
+                continue  # no line with a Center at all: nothing to decide from
+            center_id, figures = mix.predominant, mix.figures(ace_ids)
+            figures["window"] = "whole history: nothing inside the reassignment window"
+        centers[importer_id] = center_id
         history.append(
             AccountAssignment(
                 importer_id=importer_id,
                 from_center=None,
-                to_center_id=mix.predominant,
+                to_center_id=center_id,
                 reason=AssignmentReason.INITIAL,
                 effective_on=today,
                 decided_by=actor,
-                figures=mix.figures(ace_ids),
+                figures=figures,
             )
         )
     set_column(Importer, "center_id", centers, only_if_null=True)

@@ -33,12 +33,6 @@ def reassign_accounts_task(importer_ids: list[int] | None = None, as_of: str | N
     return job.pk
 
 
-@shared_task(name="importers.reassign_importers")
-def reassign_importers_task(importer_ids: list[int], as_of: str | None = None) -> int:
-    """Incremental run for the importers an entry import touched, as of the import's date."""
-    return reassign_accounts_task(importer_ids, as_of)
-
-
 @shared_task(
     name="importers.apply_reassignment_chunk",
     autoretry_for=(OperationalError,),

@@ -94,32 +94,91 @@ def test_create_user_refuses_weak_passwords():
     assert "password" in caught.value.message_dict
 
 
-def test_create_user_again_updates_role_center_memberships_and_password(acme):
+def test_create_user_with_update_updates_role_center_memberships_and_password(acme):
     other = ImporterFactory(ior_number="12-3456789CD")
     first = create_user("pat", password=PASSWORD, role="admin")
-    again = create_user("pat", password=PASSWORD, role="admin")
+    again = create_user("pat", password=PASSWORD, role="admin", update=True)
     assert again.pk == first.pk and User.objects.count() == 1
 
-    moved = create_user("pat", password="another-Pass-77", role="importer", importer_iors=["12-3456789AB"])
+    moved = create_user(
+        "pat", password="another-Pass-77", role="importer", importer_iors=["12-3456789AB"], update=True
+    )
     assert not moved.is_superuser and not moved.is_staff and moved.center is None
     assert list(moved.importer_accounts.all()) == [acme]
 
-    moved = create_user("pat", password="another-Pass-77", role="importer", importer_iors=["12-3456789CD"])
+    moved = create_user(
+        "pat", password="another-Pass-77", role="importer", importer_iors=["12-3456789CD"], update=True
+    )
     assert list(moved.importer_accounts.all()) == [other]
     assert ImporterMembership.objects.count() == 1
     assert authenticate(username="pat", password="another-Pass-77") == moved
     assert authenticate(username="pat", password=PASSWORD) is None
 
-    staff = create_user("pat", password=PASSWORD, role="specialist", center_ace_id="cee007")
+    staff = create_user("pat", password=PASSWORD, role="specialist", center_ace_id="cee007", update=True)
     assert staff.center.ace_id == "CEE007" and not staff.importer_accounts.exists()
 
 
-def test_create_user_command_reports_created_then_updated(acme):
+def test_create_user_command_reports_created_then_updated_with_update(acme):
     args = ("create_user", "ann", "--password", PASSWORD, "--role", "importer", "--importer", "12-3456789AB")
 
     assert run(*args).startswith("Created user ann (Importer user; importers 12-3456789AB)")
-    assert run(*args).startswith("Updated user ann")
+    assert run(*args, "--update").startswith("Updated user ann")
     assert User.objects.filter(username="ann").count() == 1
+
+
+# Issue 16 item 7: `create_user` on an existing name silently updated it ("alice" became a
+# superuser with a new password); "Alice" and "alice" were two accounts.
+
+
+@pytest.mark.parametrize("name", ["alice", "Alice", "ALICE", " alice "])
+def test_create_user_refuses_an_existing_name_in_any_case_without_update(name):
+    alice = create_user("alice", password=PASSWORD, role="broker")
+    with pytest.raises(CommandError, match="A user named 'alice' already exists.*--update"):
+        run("create_user", name, "--password", "another-Pass-77", "--role", "admin")
+
+    alice.refresh_from_db()
+    assert (alice.role, alice.is_superuser, User.objects.count()) == ("broker", False, 1)
+    assert authenticate(username="alice", password=PASSWORD) == alice
+
+
+def test_create_user_update_in_another_case_updates_the_one_account():
+    alice = create_user("alice", password=PASSWORD, role="broker")
+    updated = create_user("Alice", password=PASSWORD, role="supervisor", update=True)
+    assert updated.pk == alice.pk and updated.username == "alice" and User.objects.count() == 1
+
+
+def test_user_names_are_unique_regardless_of_case_in_the_database():
+    from django.db import IntegrityError, transaction
+
+    User.objects.create_user("alice", password=PASSWORD)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user("ALICE", password=PASSWORD)
+    assert User.objects.count() == 1
+
+
+def test_sign_in_name_is_case_insensitive():
+    alice = create_user("alice", password=PASSWORD, role="broker")
+    assert authenticate(username="Alice", password=PASSWORD) == alice
+
+
+def test_createsuperuser_makes_an_administrator(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command(
+        "createsuperuser", "--noinput", "--username", "root", "--email", "r@cbp.example", stdout=StringIO()
+    )
+
+    root = User.objects.get(username="root")
+    assert (root.role, root.is_superuser, root.is_staff, root.is_cbp_staff) == ("admin", True, True, True)
+
+
+def test_createsuperuser_refuses_an_existing_name_in_another_case(monkeypatch):
+    create_user("root", password=PASSWORD, role="broker")
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    with pytest.raises(CommandError, match="already taken"):
+        call_command(
+            "createsuperuser", "--noinput", "--username", "ROOT", "--email", "r@x.example", stdout=StringIO()
+        )
+    assert User.objects.count() == 1
 
 
 def test_create_user_command_sets_up_an_admin():

@@ -1,7 +1,8 @@
 """Users: CBP staff (who belong to a Center) and the importer side (importer users and brokers)."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 
 
 class BrokerFirm(models.Model):
@@ -15,6 +16,22 @@ class BrokerFirm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.filer_code})"
+
+
+class CaseInsensitiveUserManager(UserManager):
+    """User names are one account whatever their case: "Alice" signs in as "alice"."""
+
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        # createsuperuser and the login form look users up here: both see "Alice" as "alice".
+        return self.get(username__iexact=username)
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is an administrator: with the default role ("importer") it would be a trade
+        # user with every permission, shown and scoped as an importer.
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -38,8 +55,15 @@ class User(AbstractUser):
         BrokerFirm, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
 
+    objects = CaseInsensitiveUserManager()
+
     class Meta:
         constraints = [
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_unique_any_case",
+                violation_error_message="A user with that user name (in any case) already exists.",
+            ),
             models.CheckConstraint(
                 name="user_broker_firm_only_for_brokers",
                 condition=models.Q(broker_firm__isnull=True) | models.Q(role="broker"),

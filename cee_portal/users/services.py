@@ -26,9 +26,13 @@ def create_user(
     importer_iors: Iterable[str] = (),
     center_ace_id: str | None = None,
     email: str = "",
+    update: bool = False,
 ) -> User:
-    """Create a user, or bring an existing one to the given role, Center, importers and password.
+    """Create a user; with `update`, bring an existing one to the given role, Center, importers and
+    password.
 
+    A user name is one account whatever its case ("Alice" is "alice"). Without `update` an existing
+    name is refused: a typo or a reused name must not silently take over someone's account.
     Importer memberships end up exactly the given accounts. Administrators are staff and superusers;
     every other role is neither. Raises ValidationError keyed by field when any input is refused.
     """
@@ -57,7 +61,12 @@ def create_user(
     center = _center_for(role, center_ace_id, errors)
     importers = _importers_for(role, importer_iors, errors)
 
-    user = User.objects.select_for_update().filter(username=username).first() if username else None
+    user = User.objects.select_for_update().filter(username__iexact=username).first() if username else None
+    if user is not None and not update:
+        errors.setdefault("username", []).append(
+            f"A user named {user.username!r} already exists; to change that account, ask to update it "
+            "(create_user --update)."
+        )
     if not password:
         errors.setdefault("password", []).append("A password is required.")
     else:

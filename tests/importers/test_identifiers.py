@@ -317,6 +317,25 @@ ALL_FORMATS = ["NN-NNNNNNNXX", "YYDDPP-NNNNN", "NNN-NN-NNNN"]
 
 
 @pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("12-3456789-00", "12-345678900"),
+        ("12-3456789-ab", "12-3456789AB"),
+        (" 98-7654321-Z9 ", "98-7654321Z9"),
+    ],
+)
+def test_ior_with_a_dash_before_the_suffix_is_accepted_and_normalised(raw, normalized):
+    """Issue 9 item 11: NN-NNNNNNN-XX is an EIN with its suffix, the same in the feed and the admin."""
+    assert normalize_ior(raw) == (normalized, IorKind.EIN)
+
+
+@pytest.mark.parametrize("raw", ["12-3456789-0", "12-3456789-000", "1-23456789-00", "12-3456789--00"])
+def test_ior_with_a_misplaced_suffix_dash_is_refused_with_the_formats(raw):
+    error = refusal(normalize_ior, raw)
+    assert error.code == "invalid_ior" and "NN-NNNNNNN-XX" in error.messages[0]
+
+
+@pytest.mark.parametrize(
     ("raw", "fragments"),
     [
         ("", ["empty", *ALL_FORMATS]),
@@ -426,10 +445,15 @@ def test_ior_round_trips(ior):
 @given(ior=canonical_iors, data=st.data())
 def test_ior_with_a_character_inserted_is_refused(ior, data):
     """Whitespace is not inserted: at either end it is stripped on purpose, so that is not a mutation."""
-    canonical, _ = ior
+    canonical, kind = ior
     position = data.draw(st.integers(0, len(canonical)), label="position")
     char = data.draw(st.sampled_from(UPPER + DIGITS + "-"), label="char")
-    assert refusal(normalize_ior, canonical[:position] + char + canonical[position:]).code == "invalid_ior"
+    mutated = canonical[:position] + char + canonical[position:]
+    if kind is IorKind.EIN and char == "-" and position == 10:
+        # A dash before the EIN's suffix is the accepted NN-NNNNNNN-XX form (issue 9 item 11).
+        assert normalize_ior(mutated) == (canonical, kind)
+        return
+    assert refusal(normalize_ior, mutated).code == "invalid_ior"
 
 
 @PROPERTY

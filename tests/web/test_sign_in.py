@@ -177,8 +177,9 @@ def test_password_change_needs_the_old_password_and_then_the_new_one_signs_in(cl
     assert sign_in(client, "manager", "Sturdy-new-pw-9").url == "/queue/"
 
 
-def test_a_superuser_made_by_createsuperuser_lands_in_the_admin(client, django_user_model):
-    django_user_model.objects.create_superuser("root", "root@example.gov", "a-long-test-password")
+def test_createsuperuser_makes_an_administrator_who_may_open_the_admin(client, django_user_model):
+    root = django_user_model.objects.create_superuser("root", "root@example.gov", "a-long-test-password")
+    assert root.role == "admin"  # issue 16 item 7
     response = sign_in(client, "root", "a-long-test-password")
-    assert response.url == "/admin/"
-    assert client.get(response.url).status_code == 200
+    assert response.url == "/queue/"  # administrators land where staff work ...
+    assert client.get("/admin/").status_code == 200  # ... and may also open the admin

@@ -5,14 +5,18 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from importers.feed import Problem
 from importers.ingest import import_entries, write_problems_csv
+
+SHOWN_PROBLEMS = 200
 
 
 class Command(BaseCommand):
     help = (
         "Import an entry feed file (CSV or JSON Lines; format in docs/entry_feed.md). Invalid records are "
         "reported with their file line, field and reason; nothing of an invalid entry is written; valid "
-        "entries in the same file still load; importing the same file again changes nothing."
+        "entries in the same file still load; importing the same file again changes nothing. Exit "
+        "status: 0 every record loaded, 1 some records refused (the others loaded), 2 the file refused."
     )
 
     def add_arguments(self, parser):
@@ -24,16 +28,29 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path: Path, errors: Path | None, today: date | None, chunk: int, **options):
+        if chunk < 1:
+            raise CommandError("--chunk must be 1 or more entries per transaction")
         if not path.is_file():
-            raise CommandError(f"{path}: no such file")
+            # The errors file is written for any input, a missing one included (cron reads it).
+            self._write_errors(errors, [Problem(0, "", "path", f"{path}: no such file")])
+            raise CommandError(f"{path}: no such file", returncode=2)
         show = sys.stderr.isatty() and options["verbosity"] > 0
         with tqdm(desc="records", unit=" rec", disable=not show) as progress:
             summary = import_entries(path, today=today, progress=progress, chunk_entries=chunk)
-        for problem in summary.problems[:200]:
+        # Problem.__str__ escapes control characters: a refused value cannot forge a line of output.
+        for problem in summary.problems[:SHOWN_PROBLEMS]:
             self.stderr.write(str(problem))
-        if len(summary.problems) > 200:
-            self.stderr.write(f"... and {len(summary.problems) - 200} more (use --errors PATH for all)")
+        if len(summary.problems) > SHOWN_PROBLEMS:
+            more = len(summary.problems) - SHOWN_PROBLEMS
+            self.stderr.write(f"... and {more} more (use --errors PATH for all)")
+        self._write_errors(errors, summary.problems)
+        self.stdout.write(summary.as_text())
+        if summary.exit_status:
+            what = "the file was refused" if summary.file_refused else f"{len(summary.problems)} problem(s)"
+            raise CommandError(f"import finished with refusals: {what}", returncode=summary.exit_status)
+
+    @staticmethod
+    def _write_errors(errors: Path | None, problems: list[Problem]) -> None:
         if errors:
             with open(errors, "w", newline="", encoding="utf-8") as out:
-                write_problems_csv(summary.problems, out)
-        self.stdout.write(summary.as_text())
+                write_problems_csv(problems, out)

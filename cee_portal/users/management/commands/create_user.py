@@ -7,8 +7,9 @@ from cee_portal.users.services import create_user
 
 class Command(BaseCommand):
     help = (
-        "Create a user, or update an existing one to the given role, Center, importer accounts and "
-        "password (re-running with the same arguments changes nothing)."
+        "Create a user. An existing user name (in any case) is refused unless --update is given: then "
+        "the user is brought to the given role, Center, importer accounts and password (re-running "
+        "with the same arguments changes nothing)."
     )
 
     def add_arguments(self, parser):
@@ -29,9 +30,12 @@ class Command(BaseCommand):
             help="ACE id of the Center a staff member works for (none for national supervisors and admins)",
         )
         parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--update", action="store_true", help="Update the user if the name exists (otherwise refused)"
+        )
 
-    def handle(self, *args, username, password, role, importers, center, email, **options):
-        existed = User.objects.filter(username=User.normalize_username(username.strip())).exists()
+    def handle(self, *args, username, password, role, importers, center, email, update, **options):
+        existed = User.objects.filter(username__iexact=User.normalize_username(username.strip())).exists()
         try:
             user = create_user(
                 username,
@@ -40,6 +44,7 @@ class Command(BaseCommand):
                 importer_iors=importers,
                 center_ace_id=center,
                 email=email,
+                update=update,
             )
         except ValidationError as exc:
             raise CommandError(_describe(exc)) from None
