@@ -45,6 +45,21 @@ LABELS = {
     "further_review": "Further review",
 }
 
+# The page's own help under a field (the FilterSet's help texts describe the API's raw values).
+HELP = {
+    "center": "",
+    "port": "",
+    "district": "",
+    "state": "Open by default; a chosen status shows closed cases too",
+    "assignee": "",
+    "importer": "",
+    "entry": "With or without dashes",
+    "due_within": "Overdue cases included",
+    "overdue": "Next deadline already passed",
+    "accelerated": "19 U.S.C. 1515(b), 19 CFR 174.22: deemed denied on the 30th day after mailing",
+    "further_review": "Application for further review, 19 CFR 174.23-.26",
+}
+
 
 # --- What a row shows -------------------------------------------------------------------------------
 
@@ -119,8 +134,10 @@ def filter_form(user, filters: QueryDict, choices) -> forms.Form:
         form.fields[name].widget = forms.CheckboxSelectMultiple(choices=form.fields[name].choices)
     for name in ("state", "overdue", "accelerated", "further_review"):
         field = form.fields[name]
-        field.choices = [("", "Any"), *[c for c in field.choices if c[0] != ""]]
-        field.widget.choices = field.choices
+        field.widget = forms.Select(choices=[("", "Any"), *[c for c in field.choices if c[0] != ""]])
+    for name, help_text in HELP.items():
+        form.fields[name].help_text = help_text
+    form.label_suffix = ""
     form.fields["due_within"].widget = forms.NumberInput(attrs={"min": 0, "max": 3650, "step": 1})
     return form
 
@@ -154,7 +171,7 @@ def queue_heading(user, filters: QueryDict, choices) -> str:
         return "all Centers"
     if not center:
         return user.center.name
-    return next((c.name for c in choices.centers if c.ace_id == center), center)
+    return next((c.name for c in choices.centers if c.ace_id == center), f"no Center {center}")
 
 
 # --- The page and its counts ---------------------------------------------------------------------------
