@@ -6,7 +6,10 @@ import csv
 
 import pytest
 
-from tests.test_browser import check_page, csp_violations, sign_in  # noqa: F401 - csp_violations is a fixture
+from tests import test_browser
+from tests.test_browser import check_page, sign_in
+
+csp_violations = test_browser.csp_violations  # the fixture, shared with the other browser tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -77,7 +80,9 @@ def test_filter_the_queue_with_counts_and_axe_on_every_state(page, live_server, 
     assert row_refs(page) == refs
 
 
-def test_claim_selected_cases_and_export_the_filter_as_csv(page, live_server, csp_violations, queue_world, tmp_path):
+def test_claim_selected_cases_and_export_the_filter_as_csv(
+    page, live_server, csp_violations, queue_world, tmp_path
+):
     refs = queue_world["cases"]
     sign_in(page, live_server.url, "maria", PASSWORD)
     page.wait_for_url("**/queue/")
@@ -100,7 +105,9 @@ def test_claim_selected_cases_and_export_the_filter_as_csv(page, live_server, cs
     assert table[3][5] == "'=Formula Looking Corp"  # CSV injection: quoted
 
 
-def test_keyboard_shortcuts_move_open_claim_search_and_show_help(page, live_server, csp_violations, queue_world):
+def test_keyboard_shortcuts_move_open_claim_search_and_show_help(
+    page, live_server, csp_violations, queue_world
+):
     refs = queue_world["cases"]
     sign_in(page, live_server.url, "maria", PASSWORD)
     page.wait_for_url("**/queue/")
