@@ -55,7 +55,9 @@ def test_filter_the_queue_with_counts_and_axe_on_every_state(page, live_server, 
     assert "days-overdue" in first.locator(".days").get_attribute("class")
     check_page(page, "queue-full", csp_violations)
 
-    # Filter: protests due within 5 days, through the labelled fields.
+    # Filter: protests due within 5 days, through the labelled fields (the panel opens first).
+    assert not page.get_by_label("Deadline within (days)").is_visible()
+    page.click("summary:has-text('Filters')")
     page.get_by_label("Protest (CBP Form 19)").check()
     page.get_by_label("Deadline within (days)").fill("5")
     page.click("button:has-text('Apply filters')")

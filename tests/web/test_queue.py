@@ -223,9 +223,14 @@ def test_a_refused_filter_value_shows_its_message_beside_the_field_never_a_500(
 def test_a_damaged_page_link_is_refused_above_the_form(client, world):
     response = signed_in(client, world, "specialist").get(QUEUE, {"cursor": "not-a-cursor"})
     assert response.status_code == 200
-    assert "This page link is damaged" in response.content.decode()
+    html = response.content.decode()
+    assert "This page link is damaged" in html
+    assert '<details class="queue-filter-panel" open>' in html  # where the message is
+    assert '<details class="queue-filter-panel">' in client.get(QUEUE).content.decode()
     response = client.get(QUEUE, {"per_page": "5000"})
     assert "Give a page size from 1 to 200" in response.content.decode()
+    response = client.get(QUEUE, {"per_page": "lots"})
+    assert "Rows per page is a whole number" in response.content.decode()
 
 
 # --- Rows: days left and the rule ------------------------------------------------------------------

@@ -184,11 +184,11 @@ def queue(request):
     choices = queue_choices(user)
     form = filter_form(user, filters, choices)
     page, rows = None, []
+    given_size = paging.get("per_page", str(DEFAULT_PAGE_SIZE))
+    page_size = int(given_size) if given_size.isdigit() else DEFAULT_PAGE_SIZE
     try:
-        page_size = int(paging.get("per_page", DEFAULT_PAGE_SIZE))
-    except ValueError:
-        page_size = 0  # refused by the selector with its message
-    try:
+        if not given_size.isdigit():
+            raise CaseError({"page_size": f"Rows per page is a whole number, not {given_size!r}."})
         page = case_queue(user, filters, cursor=paging.get("cursor"), page_size=page_size)
         rows = [queue_row(case, page.today) for case in page.rows]
     except CaseError as error:
@@ -205,6 +205,9 @@ def queue(request):
         "first_query": sized.urlencode(),
         "is_later_page": bool(paging.get("cursor")),
         "filtered": bool(filters),
+        # The filter panel opens when filters are set or a refusal must be read in it.
+        "show_filters": bool(filters) or page is None,
+        "active_filters": [LABELS[name] for name in LABELS if name in filters],
         "national_query": _with(filters, center=NATIONAL).urlencode(),
         "home_query": _without(filters, "center").urlencode(),
         "saved_filters": saved_queue_filters(user),
@@ -224,12 +227,12 @@ def counts(request):
         found = queue_counts(request.user, filters)
     except CaseError:
         return render(request, "staff/queue.html#counts", {"refused": True})
-    kinds = dict(CaseKind.choices)
-    statuses = dict(CaseStatus.choices)
+    # In the order the filter form lists kinds and statuses.
+    by_kind, by_status = found.by_kind, found.by_status
     context = {
         "total": found.total,
-        "by_kind": [(kinds.get(k, k), n) for k, n in sorted(found.by_kind.items())],
-        "by_status": [(statuses.get(s, s), n) for s, n in sorted(found.by_status.items())],
+        "by_kind": [(label, by_kind[kind]) for kind, label in CaseKind.choices if kind in by_kind],
+        "by_status": [(label, by_status[s]) for s, label in CaseStatus.choices if s in by_status],
     }
     return render(request, "staff/queue.html#counts", context)
 
