@@ -121,6 +121,12 @@ def test_keyboard_shortcuts_move_open_claim_search_and_show_help(
     assert page.locator(current).inner_text() == refs[2]
     page.keyboard.press("k")
     assert page.locator(current).inner_text() == refs[1]
+    page.get_by_label(f"Select {refs[3]}").focus()  # a row's checkbox takes no letters: keys still work
+    page.keyboard.press("j")
+    assert page.locator(current).inner_text() == refs[4]
+    page.keyboard.press("k")
+    page.keyboard.press("k")
+    assert page.locator(current).inner_text() == refs[2]
 
     page.keyboard.press("?")
     help_dialog = page.locator("#shortcut-help")

@@ -53,9 +53,14 @@
     else help.showModal();
   }
 
+  // Keys typed into a field are text; a focused checkbox or button takes no letters, so the
+  // shortcuts still work there (a row's own checkbox, for one).
+  var NOT_TEXT = ["checkbox", "radio", "button", "submit", "reset"];
+
   function typing(target) {
     if (!target || !target.closest) return false;
-    return Boolean(target.closest("input, textarea, select, [contenteditable=true]"));
+    if (target.tagName === "INPUT") return NOT_TEXT.indexOf(target.type) === -1;
+    return Boolean(target.closest("textarea, select, [contenteditable=true]"));
   }
 
   document.addEventListener("keydown", function (event) {
