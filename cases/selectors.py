@@ -21,11 +21,13 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404, QueryDict
 
 from cee_portal.legal_time import legal_today
+from cee_portal.users.models import User
+from importers.models import Center
 
 from .exceptions import CaseError
 from .filters import CaseQueueFilter
-from .models import Case, CaseDeadline, CaseEntry, CaseEvent, CaseQuerySet
-from .permissions import can_view_internal
+from .models import Case, CaseDeadline, CaseEntry, CaseEvent, CaseQuerySet, SavedQueueFilter
+from .permissions import can_view_internal, center_staff_q
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -194,6 +196,55 @@ def queue_counts(user, filters: Mapping | None = None, *, today: date | None = N
         filtered_cases(user, filters, today=today).order_by().values("kind", "status").annotate(n=Count("id"))
     )
     return QueueCounts(by_kind_status={(r["kind"], r["status"]): r["n"] for r in rows})
+
+
+# --- Beside the queue: saved filters, the cases a bulk action names, whom to pick as assignee ----------
+
+
+def saved_queue_filters(user) -> list[SavedQueueFilter]:
+    """The user's own saved filters and those shared with the user's Center, by name."""
+    if not can_view_internal(user):
+        return []
+    mine_or_shared = Q(owner=user)
+    if user.center_id is not None:
+        mine_or_shared |= Q(shared_with_id=user.center_id)
+    rows = SavedQueueFilter.objects.filter(mine_or_shared).select_related("owner")
+    return list(rows.order_by("name", "id"))
+
+
+def saved_queue_filter(user, pk: int) -> SavedQueueFilter:
+    """One saved filter the user sees (own or shared with the user's Center), else Http404."""
+    for saved in saved_queue_filters(user):
+        if saved.pk == pk:
+            return saved
+    raise Http404("No such saved filter.")
+
+
+def cases_by_reference(user, references: list[str]) -> dict[str, Case]:
+    """The visible cases among these reference numbers (a bulk selection); invisible ones are absent."""
+    rows = Case.objects.visible_to(user).filter(reference_number__in=references).select_related("assignee")
+    return {case.reference_number: case for case in rows}
+
+
+@dataclass(frozen=True)
+class QueueChoices:
+    """What the queue's filter and bulk-assign fields offer: the Centers, and staff to assign."""
+
+    centers: list[Center]
+    people: list[User]
+
+
+def queue_choices(user) -> QueueChoices:
+    """Every Center by ACE id; the user's Center's and national staff by username (every active
+    staff member for national users)."""
+    if not can_view_internal(user):
+        return QueueChoices(centers=[], people=[])
+    people = User.objects.filter(is_active=True, role__in=sorted(User.STAFF_ROLES))
+    if user.center_id is not None:
+        people = people.filter(center_staff_q(user.center_id))
+    return QueueChoices(
+        centers=list(Center.objects.order_by("ace_id")), people=list(people.order_by("username"))
+    )
 
 
 @dataclass(frozen=True)
