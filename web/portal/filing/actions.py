@@ -21,13 +21,15 @@ from cases.services import (
     request_accelerated_disposition,
     transition_case,
 )
+from cases.services.clock import protest_decision_date
+from cases.services.common import clock_policy
 from cee_portal.legal_time import legal_today
 
 from ...access import trade_only
 from .common import file_and_confirm, refused
 from .errors import apply_refusal
 from .forms import AcceleratedForm, AmendForm, AmendObjectionFormSet, AnswerForm, WithdrawForm
-from .protest import _grow
+from .protest import _grow, quiet
 
 ACTIONS = {
     # name: (predicate, form, template title, what the right is)
@@ -80,7 +82,9 @@ def amend(request, reference: str):
     form = AmendForm(data, case=case, initial={"version": case.version})
     objections = AmendObjectionFormSet(data, prefix="objections")
     sections = {"new_objections": [], "objections": [], "arguments": []}
-    if data is not None and all([form.is_valid(), objections.is_valid()]) and "file" in data:
+    if data is not None and "file" not in data:
+        quiet(form, objections)
+    elif data is not None and all([form.is_valid(), objections.is_valid()]):
         new = [
             ObjectionInput(o["protested_decision"], o["text"], o["justification"])
             for o in (f.cleaned_data for f in objections.forms)
@@ -104,10 +108,12 @@ def amend(request, reference: str):
             apply_refusal(exc, form, fields={"entries": "entries", "filing_token": None}, sections=sections)
         except PermissionDenied as exc:
             return refused(request, str(exc))
+    today, policy = legal_today(), clock_policy()
     windows = [
-        (link, deadlines.protest_amendment_deadline(link.decision_date))
+        (link, window, deadlines.days_left(window.due_on, today))
         for link in case.entry_links.all()
         if link.decision_date
+        for window in [deadlines.protest_amendment_deadline(protest_decision_date(link), policy=policy)]
     ]
     return _render(
         request, case, title, "amend", form, objections=objections, sections=sections, windows=windows
@@ -209,4 +215,19 @@ def filed(request, reference: str):
         for row in case.deadlines.all()
         if row.state == "running"
     ]
-    return render(request, "portal/filing/filed.html", {"case": case, "running": running, "today": today})
+    context = {"case": case, "running": running, "today": today, "next_steps": next_steps(request.user, case)}
+    return render(request, "portal/filing/filed.html", context)
+
+
+def next_steps(user, case) -> list[tuple[str, str]]:
+    """The actions this user may take on the case now, as (URL name, label), by the predicates."""
+    steps = []
+    if case.is_open and can_amend(user, case):
+        steps.append(("portal:filing:amend", "Amend the protest (new objections or arguments)"))
+    if case.is_open and can_record_accelerated_disposition(user, case):
+        steps.append(("portal:filing:accelerate", "Record a request for accelerated disposition"))
+    if case.status == CaseStatus.ISSUED and can_answer(user, case):
+        steps.append(("portal:filing:answer", "Answer"))
+    if case.can_move_to(CaseStatus.WITHDRAWN) and can_withdraw(user, case):
+        steps.append(("portal:filing:withdraw", "Withdraw before decision"))
+    return steps

@@ -199,8 +199,8 @@ NO_LIQUIDATION = ", ".join(
 
 class ProtestEntryForm(AccountBoundForm):
     entry = AccountEntryField(
-        help_text="An entry of this account (search by number above). Several entries may share one "
-        "protest (19 CFR 174.13(a)(3))."
+        help_text="An entry of this account: type its number and the matching entries are offered. "
+        "Several entries may share one protest (19 CFR 174.13(a)(3))."
     )
     decision = forms.ChoiceField(
         label="Protested decision",

@@ -6,6 +6,7 @@ entry's protest runs from, and the pure clock (cases.deadlines).
 """
 
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import ErrorDict, ErrorList
 from django.shortcuts import render
 
 from cases.exceptions import CaseError
@@ -47,6 +48,17 @@ def _grow(data, prefix: str):
     return data
 
 
+def quiet(*forms) -> None:
+    """Drop the errors of forms and formsets re-shown after an "add a row" button, not a submission."""
+    for form in forms:
+        if hasattr(form, "forms"):
+            form._non_form_errors = ErrorList()
+            form._errors = [ErrorDict() for _ in form.forms]
+            quiet(*form.forms)
+        else:
+            form._errors = ErrorDict()
+
+
 def _rows(formset) -> list[dict]:
     rows = []
     for row in formset.forms:
@@ -75,7 +87,10 @@ def protest(request, ior: str):
         preview = protest_preview(
             _rows(entries), further_review=bool(data.get("further_review")), today=today
         )
-        if valid and "file" in data:
+        if not ({"file", "preview"} & set(data)):
+            # Only a row was added: show the form again without judging what is not yet typed.
+            quiet(form, entries, objections)
+        elif valid and "file" in data:
             try:
                 return file_and_confirm(
                     request,

@@ -12,7 +12,7 @@ from .common import Refused, file_and_confirm, filing_account, refused
 from .dates import entry_windows
 from .errors import apply_refusal
 from .forms import PscForm, PscLineFormSet
-from .protest import _grow
+from .protest import _grow, quiet
 
 FIELDS = {"explanation": "explanation", "filing_token": None}
 
@@ -34,7 +34,9 @@ def psc(request, ior: str):
         valid = all([form.is_valid(), lines.is_valid()])
         entry = form.cleaned_data.get("entry") if hasattr(form, "cleaned_data") else None
         windows = entry_windows(entry, today=today)[:1] if entry else []
-        if valid and "file" in data:
+        if not ({"file", "preview"} & set(data)):
+            quiet(form, lines)
+        elif valid and "file" in data:
             try:
                 return file_and_confirm(
                     request,
