@@ -505,3 +505,35 @@ def test_accelerated_disposition_only_after_90_days(signed_in, importer, filer, 
         assert CaseDeadline.objects.filter(case=case, kind="accelerated_disposition").exists()
     else:
         assert "premature" in " ".join(response.context["form"].errors["mailed_on"])
+
+
+def test_the_psc_and_1520d_dates_fragment_shows_the_typed_entrys_window(signed_in, importer):
+    entry = EntryFactory(
+        importer=importer, entry_date=ago(10), scheduled_liquidation_date=ago(10) + dt.timedelta(days=314)
+    )
+    page = signed_in.get(
+        url("entry_dates", importer.ior_number), {"kind": "psc", "entry": entry.formatted_number}
+    )
+    due = ago(10) + dt.timedelta(days=299)  # 15 days before the scheduled liquidation (101.9(b)(1))
+    assert f"<strong>{due.isoformat()}</strong>, in 289 days" in page.content.decode()
+    page = signed_in.get(
+        url("entry_dates", importer.ior_number), {"kind": "pic", "entry": entry.formatted_number}
+    )
+    year = ago(10).replace(year=ago(10).year + 1)
+    assert (
+        f"<strong>{year.isoformat()}</strong>" in page.content.decode() and "1520(d)" in page.content.decode()
+    )
+    other = EntryFactory(importer=ImporterFactory())
+    page = signed_in.get(
+        url("entry_dates", importer.ior_number), {"kind": "psc", "entry": other.formatted_number}
+    )
+    assert "No entry" in page.content.decode() and other.importer.name not in page.content.decode()
+
+
+def test_a_form_without_its_token_files_nothing_and_says_why(signed_in, importer):
+    entry = liquidated_entry(importer, ago(10))
+    data = protest_post(importer, [entry])
+    del data["filing_token"]
+    response = signed_in.post(url("protest", importer.ior_number), data)
+    assert "no filing token" in response.content.decode()
+    assert not Case.objects.exists()

@@ -126,6 +126,14 @@ def test_every_other_filing_page_passes_axe(page, live_server, csp_violations, a
         assert page.locator("h1").count() == 1, name
         check_page(page, name, csp_violations)
 
+    # The PSC window appears as the entry number is typed (htmx), before anything is submitted.
+    page.goto(pages["filing-psc"])
+    page.fill("#id_entry", entry.formatted_number)
+    page.locator("#id_entry").press("Tab")
+    page.wait_for_selector("#entry-dates :text('Last day for a post summary correction')")
+    assert "19 CFR 101.9(b)(1)" in page.locator("#entry-dates").inner_text()
+    check_page(page, "filing-psc-dates", csp_violations)
+
     # PSC refused on a liquidated entry: the reason beside the entry, axe on the refused page.
     page.goto(pages["filing-psc"])
     page.fill("#id_entry", protest.entry_links.get().entry.formatted_number)

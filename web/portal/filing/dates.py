@@ -89,22 +89,22 @@ def protest_preview(rows: list[dict], *, further_review: bool, today: date) -> d
     return {"windows": windows, "started": started, "today": today}
 
 
-def entry_windows(entry: Entry, *, today: date) -> list[DueDate]:
-    """The PSC and 1520(d) windows of one entry, where its facts allow computing them."""
-    policy, found = clock_policy(), []
-    if entry.scheduled_liquidation_date and entry.scheduled_liquidation_date > entry.entry_date:
+def entry_windows(entry: Entry, *, kind: str, today: date) -> list[DueDate]:
+    """The window of a PSC (19 CFR 101.9(b)(1)) or a 1520(d) claim for one entry, where its facts allow."""
+    policy = clock_policy()
+    if (
+        kind == "psc"
+        and entry.scheduled_liquidation_date
+        and entry.scheduled_liquidation_date > entry.entry_date
+    ):
         extension = entry.extension_requested_by_importer and entry.liquidation_status == "extended"
-        found.append(
-            DueDate.of(
-                deadlines.psc_filing_deadline(
-                    entry.entry_date,
-                    entry.scheduled_liquidation_date,
-                    importer_extension_granted=extension,
-                    policy=policy,
-                ),
-                today,
-            )
+        deadline = deadlines.psc_filing_deadline(
+            entry.entry_date,
+            entry.scheduled_liquidation_date,
+            importer_extension_granted=extension,
+            policy=policy,
         )
-    if entry.importation_date:
-        found.append(DueDate.of(deadlines.pic_filing_deadline(entry.importation_date, policy=policy), today))
-    return found
+        return [DueDate.of(deadline, today)]
+    if kind == "pic" and entry.importation_date:
+        return [DueDate.of(deadlines.pic_filing_deadline(entry.importation_date, policy=policy), today)]
+    return []

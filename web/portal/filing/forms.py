@@ -28,7 +28,10 @@ def new_token() -> str:
 class FilingForm(forms.Form):
     """A form that files something: it carries its one-time token."""
 
-    filing_token = forms.CharField(widget=forms.HiddenInput)
+    filing_token = forms.CharField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "This form has no filing token: reload the page and file again."},
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("filing_token", new_token())
@@ -38,7 +41,10 @@ class FilingForm(forms.Form):
 class CaseActionForm(FilingForm):
     """An action on a filed case; `version` refuses a page made before someone else changed the case."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": "This page does not say which version of the case it shows: reload it."},
+    )
 
 
 class AccountEntryField(forms.CharField):

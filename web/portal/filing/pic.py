@@ -24,13 +24,11 @@ def pic(request, ior: str):
         return refused(request, exc.message)
     data = request.POST if request.method == "POST" else None
     form = PicForm(data, user=request.user, account=account)
-    windows = []
+    windows, entry = [], None
     if data is not None:
         valid = form.is_valid()
         entry = form.cleaned_data.get("entry")
-        windows = (
-            [w for w in entry_windows(entry, today=legal_today()) if "1520" in w.citation] if entry else []
-        )
+        windows = entry_windows(entry, kind="pic", today=legal_today()) if entry else []
         if valid and "file" in data:
             try:
                 return file_and_confirm(
@@ -49,4 +47,5 @@ def pic(request, ior: str):
                 apply_refusal(exc, form, fields=FIELDS, rows=[(number, form)])
             except PermissionDenied as exc:
                 return refused(request, str(exc))
-    return render(request, "portal/filing/pic.html", {"account": account, "form": form, "windows": windows})
+    context = {"account": account, "form": form, "windows": windows, "kind": "pic", "entry": entry}
+    return render(request, "portal/filing/pic.html", context)

@@ -5,7 +5,7 @@ and the "Show the dates" button without JavaScript) runs the intake's own rule f
 entry's protest runs from, and the pure clock (cases.deadlines).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import ErrorDict, ErrorList
 from django.shortcuts import render
 
@@ -16,9 +16,9 @@ from importers.selectors import entry_search
 
 from ...access import trade_only
 from .common import Refused, file_and_confirm, filing_account, refused
-from .dates import protest_preview
+from .dates import entry_windows, protest_preview
 from .errors import apply_refusal
-from .forms import ObjectionFormSet, ProtestEntryFormSet, ProtestForm
+from .forms import AccountEntryField, ObjectionFormSet, ProtestEntryFormSet, ProtestForm
 
 FIELDS = {
     "description": "description",
@@ -183,3 +183,23 @@ def entry_matches(request, ior: str):
     query = request.GET.get("q") or next((v for k, v in request.GET.items() if k.endswith("entry")), "")
     found = entry_search(request.user, query, importer=account)
     return render(request, "portal/filing/_entry_matches.html", {"found": found, "query": query})
+
+
+@trade_only
+def entry_dates(request, ior: str):
+    """The htmx fragment of the PSC and 1520(d) pages: the chosen entry's window, as it is typed."""
+    try:
+        account = filing_account(request.user, ior)
+    except Refused as exc:
+        return refused(request, exc.message)
+    kind = "pic" if request.GET.get("kind") == "pic" else "psc"
+    field = AccountEntryField(required=False)
+    field.user, field.account = request.user, account
+    try:
+        entry = field.clean(request.GET.get("entry", ""))
+        problem = ""
+    except ValidationError as exc:
+        entry, problem = None, " ".join(exc.messages)
+    windows = entry_windows(entry, kind=kind, today=legal_today()) if entry else []
+    context = {"windows": windows, "entry": entry, "problem": problem, "kind": kind}
+    return render(request, "portal/filing/_entry_dates.html", context)

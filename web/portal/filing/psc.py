@@ -29,11 +29,11 @@ def psc(request, ior: str):
         data = _grow(data, "lines")
     form = PscForm(data, user=request.user, account=account)
     lines = PscLineFormSet(data, prefix="lines")
-    sections, windows = {"lines": []}, []
+    sections, windows, entry = {"lines": []}, [], None
     if data is not None:
         valid = all([form.is_valid(), lines.is_valid()])
         entry = form.cleaned_data.get("entry") if hasattr(form, "cleaned_data") else None
-        windows = entry_windows(entry, today=today)[:1] if entry else []
+        windows = entry_windows(entry, kind="psc", today=today) if entry else []
         if not ({"file", "preview"} & set(data)):
             quiet(form, lines)
         elif valid and "file" in data:
@@ -62,4 +62,5 @@ def psc(request, ior: str):
             except PermissionDenied as exc:
                 return refused(request, str(exc))
     context = {"account": account, "form": form, "lines": lines, "sections": sections, "windows": windows}
+    context.update(kind="psc", entry=entry)
     return render(request, "portal/filing/psc.html", context)

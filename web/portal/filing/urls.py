@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:ior>/protest/", protest.protest, name="protest"),
     path("<str:ior>/protest/dates/", protest.protest_dates, name="protest_dates"),
     path("<str:ior>/entries/", protest.entry_matches, name="entry_matches"),
+    path("<str:ior>/entry-dates/", protest.entry_dates, name="entry_dates"),
     path("<str:ior>/psc/", psc.psc, name="psc"),
     path("<str:ior>/pic/", pic.pic, name="pic"),
     path("case/<str:reference>/amend/", actions.amend, name="amend"),
