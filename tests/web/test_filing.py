@@ -537,3 +537,15 @@ def test_a_form_without_its_token_files_nothing_and_says_why(signed_in, importer
     response = signed_in.post(url("protest", importer.ior_number), data)
     assert "no filing token" in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_adding_a_row_shows_one_more_and_judges_nothing(signed_in, importer):
+    entry = liquidated_entry(importer, ago(10))
+    data = protest_post(importer, [entry], description="")
+    del data["file"]
+    data["add_entry"] = "1"
+    response = signed_in.post(url("protest", importer.ior_number), data)
+    assert len(response.context["entries"].forms) == 2
+    assert not response.context["form"].errors and "form-errors" not in response.content.decode()
+    assert entry.formatted_number in response.content.decode()
+    assert not Case.objects.exists()
