@@ -614,3 +614,22 @@ class SavedQueueFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FilingReceipt(models.Model):
+    """One posted form's one-time token and the case it filed or acted on: a retried POST files once.
+
+    The row is written first in the filing's transaction, so a second post of the same form waits on
+    the unique token, then answers the first filing's confirmation instead of filing again; a refused
+    filing rolls the row back with everything else, so the corrected form may be posted again.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    action = models.CharField(max_length=40)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Null only inside the filing's own transaction, before the service returns its case.
+    case = models.ForeignKey(Case, null=True, on_delete=models.CASCADE, related_name="receipts")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.action} → {self.case.reference_number if self.case else '…'}"

@@ -71,8 +71,11 @@ def entry_detail(user, number: str) -> Entry:
         raise Http404("No such entry.") from None
 
 
-def entry_search(user, prefix: str, *, limit: int = ENTRY_SEARCH_LIMIT) -> QuerySet:
-    """Entries the user may see whose number starts with the prefix (dashes and spaces ignored)."""
+def entry_search(user, prefix: str, *, limit: int = ENTRY_SEARCH_LIMIT, importer=None) -> QuerySet:
+    """Entries the user may see whose number starts with the prefix (dashes and spaces ignored).
+
+    `importer` limits the search to one account (the portal's filing forms search the account filed for).
+    """
     compact = "".join(prefix.replace("-", " ").split()).upper()
     if not compact or len(compact) > ENTRY_NUMBER_LENGTH or not set(compact) <= _ALNUM:
         return Entry.objects.none()
@@ -80,9 +83,11 @@ def entry_search(user, prefix: str, *, limit: int = ENTRY_SEARCH_LIMIT) -> Query
     # the prefix padded with "0" and with "Z": a range the unique index answers under any collation,
     # where LIKE 'prefix%' would need a pattern index the ingest does without (migration 0008).
     low, high = compact.ljust(ENTRY_NUMBER_LENGTH, "0"), compact.ljust(ENTRY_NUMBER_LENGTH, "Z")
+    entries = visible_entries(user)
+    if importer is not None:
+        entries = entries.filter(importer=importer)
     return (
-        visible_entries(user)
-        .filter(entry_number__gte=low, entry_number__lte=high, entry_number__startswith=compact)
+        entries.filter(entry_number__gte=low, entry_number__lte=high, entry_number__startswith=compact)
         .select_related("importer", "port")
         .order_by("entry_number")[:limit]
     )

@@ -15,6 +15,7 @@ from .intake import (
     issue_notice_of_action,
 )
 from .protests import amend_protest, decide_further_review, request_accelerated_disposition
+from .receipts import file_once
 from .sweeps import run_deadline_sweeps
 from .workflow import (
     DecisionInput,
@@ -38,6 +39,7 @@ __all__ = [
     "decide_case",
     "decide_further_review",
     "entries_liquidation_changed",
+    "file_once",
     "file_pic",
     "file_protest",
     "file_psc",

@@ -286,6 +286,23 @@ def answer_request(
     detail = case.cf28 if case.kind == CaseKind.CF28 else case.cf29
     if case.kind == CaseKind.CF29 and detail.action_kind != "proposed":
         raise CaseError("Only a proposed action (CF-29) can be answered; this action was taken.")
+    if case.status != CaseStatus.ISSUED:
+        # An answer is given once; a second would silently replace the first.
+        raise CaseError(
+            f"{case.reference_number} is {case.get_status_display().lower()}: it was answered on "
+            f"{detail.answered_on} or is no longer open for an answer.",
+            code="already_answered",
+        )
+    if case.kind == CaseKind.CF29 and detail.due_on and answered_on > detail.due_on:
+        # A CF-28 answered late is still read (CBP decides on what it has); an objection to a proposed
+        # action after its window comes when CBP may already take the action (19 CFR 152.2).
+        raise field_error(
+            "answer",
+            f"The window to object to the action proposed in {case.reference_number} closed on "
+            f"{detail.due_on} (20 days by CBP practice; 19 CFR 152.2): CBP may now take the action. "
+            "Protest the liquidation that follows instead (19 U.S.C. 1514).",
+            code="out_of_window",
+        )
     detail.answer, detail.answered_on = answer, answered_on
     detail.save(update_fields=["answer", "answered_on"])
     late = detail.due_on and answered_on > detail.due_on

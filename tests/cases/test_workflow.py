@@ -354,3 +354,36 @@ def test_amendment_with_an_incomplete_objection_adds_nothing():
     with pytest.raises(CaseError, match="174.13"):
         services.amend_protest(case, actor=filer, new_objections=incomplete, amended_on=dt.date(2026, 6, 20))
     assert list(case.objections.values_list("number", flat=True)) == [1]
+
+
+@pytest.mark.parametrize(
+    ("answered_on", "accepted"), [(dt.date(2026, 6, 30), True), (dt.date(2026, 7, 1), False)]
+)
+def test_an_objection_to_a_proposed_cf29_only_within_its_20_days(answered_on, accepted):
+    """19 CFR 152.2 (20 days by practice): after the due date CBP may act; refused, nothing written."""
+    importer = ImporterFactory()
+    filer = trade_user(importer)
+    case = filed_case("cf29", importer, filer, staff_user())  # issued 2026-06-10, due 2026-06-30
+    if accepted:
+        answered = services.answer_request(case, actor=filer, answer="Wrong rate", answered_on=answered_on)
+        assert answered.status == "answered"
+        return
+    with pytest.raises(CaseError) as refused:
+        services.answer_request(case, actor=filer, answer="Wrong rate", answered_on=answered_on)
+    assert refused.value.error_dict["answer"][0].code == "out_of_window"
+    case.refresh_from_db()
+    assert case.status == "issued" and case.cf29.answer == ""
+
+
+def test_a_late_cf28_answer_is_still_recorded_but_only_once():
+    """19 U.S.C. 1509: CBP decides on what it has; a late answer is read, a second one refused."""
+    importer = ImporterFactory()
+    filer = trade_user(importer)
+    case = filed_case("cf28", importer, filer, staff_user())  # due 2026-07-10
+    late = services.answer_request(case, actor=filer, answer="Invoice", answered_on=dt.date(2026, 7, 11))
+    assert late.status == "answered"
+    with pytest.raises(CaseError) as again:
+        services.answer_request(late, actor=filer, answer="Another", answered_on=dt.date(2026, 7, 12))
+    assert again.value.code == "already_answered"
+    late.refresh_from_db()
+    assert late.cf28.answer == "Invoice"

@@ -1,6 +1,6 @@
 """URLs of the importer and broker portal, mounted at /portal/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import home
 
@@ -8,4 +8,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("file/", include("web.portal.filing.urls")),
 ]

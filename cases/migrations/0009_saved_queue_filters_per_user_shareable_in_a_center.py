@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_readable_names'),
+        ('cases', '0008_protest_unique_per_decision'),
         ('importers', '0010_readable_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
