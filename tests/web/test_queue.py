@@ -80,7 +80,9 @@ def world():
         "m_later": make_case(machinery, days=40, kind="psc"),
         "m_none": make_case(machinery),
         "m_closed": make_case(machinery, status="denied"),
-        "p1": make_case(pharma, days=5, port="3001", accelerated_disposition_requested=True),
+        "p1": make_case(
+            pharma, days=5, port="3001", accelerated_disposition_mailed_on=legal_today() - dt.timedelta(3)
+        ),
     }
     return {"people": people, "cases": cases, "machinery": machinery, "pharma": pharma}
 
