@@ -2,13 +2,16 @@
 
 from django.urls import path
 
-from . import case, queue
+from . import account, case, entry, queue
 
 app_name = "staff"
 
 urlpatterns = [
     path("queue/", queue.queue, name="queue"),
-    # The case page and its actions (issue 12 item 3).
+    # The case, entry and account pages (issue 12 items 3-6); /accounts/ is Django's sign-in.
     path("cases/<str:reference>/", case.case_page, name="case"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path("entries/", entry.entry_search_page, name="entry-search"),
+    path("entries/<str:number>/", entry.entry_page, name="entry"),
+    path("importers/<str:ior>/", account.account_page, name="account"),
 ]
