@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account, case, entry, queue
+from . import account, case, entry, packet, queue
 
 app_name = "staff"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     # The case, entry and account pages (issue 12 items 3-6); /accounts/ is Django's sign-in.
     path("cases/<str:reference>/", case.case_page, name="case"),
     path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path("cases/<str:reference>/packet.zip", packet.case_packet, name="case-packet"),
     path("entries/", entry.entry_search_page, name="entry-search"),
     path("entries/<str:number>/", entry.entry_page, name="entry"),
     path("importers/<str:ior>/", account.account_page, name="account"),
