@@ -257,3 +257,25 @@ def test_account_page_query_count_does_not_grow_with_rows(client):
             assert client.get(account_url(importer)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(
+    ("largest", "top"),
+    [
+        (0, 4),
+        (4, 4),
+        (5, 8),
+        (8, 8),
+        (9, 20),
+        (20, 20),
+        (21, 40),
+        (40, 40),
+        (41, 100),
+        (100, 100),
+        (101, 200),
+    ],
+)
+def test_chart_axis_top_is_the_next_round_number_divisible_into_four_ticks(largest, top):
+    from web.staff.charts import nice_ceiling
+
+    assert nice_ceiling(largest) == top and top % 4 == 0 and top >= largest

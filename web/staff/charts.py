@@ -38,6 +38,16 @@ class StackedBars:
     ticks: list[tuple[float, int]]  # (y, value)
 
 
+def nice_ceiling(value: int) -> int:
+    """The axis top: the value rounded up to 1, 2, 4 or 5 times a power of ten, divisible into 4 ticks."""
+    if value <= 8:
+        return 4 if value <= 4 else 8
+    power = 10 ** (len(str(int(value))) - 1)
+    return next(
+        step * power for step in (1, 2, 4, 5, 10, 20) if step * power >= value and step * power % 4 == 0
+    )
+
+
 def stacked_bars(
     columns: list[tuple[str, dict[str, int]]], *, width: int = 720, height: int = 260, unit: str = "lines"
 ) -> StackedBars | None:
@@ -47,7 +57,7 @@ def stacked_bars(
     series = sorted({name for _, values in columns for name in values})
     colours = {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(series)}
     top, bottom, left, right = 12, height - 28, 48, width - 8
-    max_total = max(sum(values.values()) for _, values in columns) or 1
+    max_total = nice_ceiling(max(sum(values.values()) for _, values in columns))
     slot = (right - left) / len(columns)
     bars = []
     for n, (label, values) in enumerate(columns):
@@ -64,5 +74,5 @@ def stacked_bars(
                 Segment(round(y, 1), round(h, 1), colours[name], f"{label}, {name}: {value} {unit}")
             )
         bars.append(bar)
-    ticks = [(round(bottom - (bottom - top) * k / 4, 1), round(max_total * k / 4)) for k in range(5)]
+    ticks = [(round(bottom - (bottom - top) * k / 4, 1), max_total * k // 4) for k in range(5)]
     return StackedBars(width, height, top, bottom, max_total, bars, [(colours[s], s) for s in series], ticks)
