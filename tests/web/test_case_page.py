@@ -508,3 +508,86 @@ def test_case_page_query_count_does_not_grow_with_events(client):
             assert client.get(page_url(case)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- Per role: who opens the page, who may act ------------------------------------------------------------
+
+ROLES = {
+    # name: (factory kwargs, page status, may act on a CEE010 case)
+    "specialist": ({"role": "specialist", "center_ace_id": "CEE010"}, 200, True),
+    "account_manager": ({"role": "account_manager", "center_ace_id": "CEE010"}, 200, True),
+    "supervisor": ({"role": "supervisor", "center_ace_id": "CEE010"}, 200, True),
+    "national_supervisor": ({"role": "supervisor"}, 200, True),
+    "admin": ({"role": "admin"}, 200, True),
+    "other_center_specialist": ({"role": "specialist", "center_ace_id": "CEE001"}, 200, False),
+    "other_center_supervisor": ({"role": "supervisor", "center_ace_id": "CEE001"}, 200, False),
+}
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_each_staff_role_opens_the_page_and_acts_only_for_its_center(client, role):
+    kwargs, status, may_act = ROLES[role]
+    case = make_protest()
+    user = UserFactory(**kwargs)
+    login(client, user)
+    response = client.get(page_url(case))
+    assert response.status_code == status
+    names = offered(response)
+    assert ("decide" in names) is may_act and ("start_review" in names) is may_act
+    assert ("assign" in names) is (may_act and kwargs["role"] in {"supervisor", "admin"})
+    response = post(client, case, "start_review", note="")
+    case.refresh_from_db()
+    if may_act:
+        assert response.status_code == 302 and case.status == "under_review"
+    else:
+        assert response.status_code == 403 and case.status == "received"
+        assert "Only the owning Center" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["importer", "broker"])
+def test_trade_roles_are_kept_off_the_staff_pages_and_change_nothing(client, role):
+    case = make_protest()
+    user = trade_user(case.importer)
+    if role == "broker":
+        user.role = "broker"
+        user.save(update_fields=["role"])
+    login(client, user)
+    assert client.get(page_url(case)).status_code == 403
+    response = client.post(action_url(case, "claim"), {"claim-expected_version": case.version})
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.assignee is None and not CaseOpening.objects.exists()
+
+
+def test_cf28_page_offers_close_and_withdraw_not_the_importers_answer(client):
+    specialist = staff_user()
+    importer = ImporterFactory()
+    entry = liquidated_entry(importer, dt.date(2026, 5, 1))
+    cf28 = services.issue_information_request(actor=specialist, entry=entry, questions="?", issued_on=TODAY)
+    login(client, specialist)
+    assert offered(client.get(page_url(cf28))) == ["close", "withdraw", "note"]
+    assert post(client, cf28, "withdraw", note="Issued in error").status_code == 302
+    cf28.refresh_from_db()
+    assert cf28.status == "withdrawn"
+
+
+def test_psc_is_accepted_or_rejected_not_allowed(client):
+    importer = ImporterFactory()
+    from tests.factories import EntryFactory
+
+    entry = EntryFactory(
+        importer=importer, entry_date=dt.date(2026, 1, 5), scheduled_liquidation_date=dt.date(2026, 11, 16)
+    )
+    psc = services.file_psc(
+        actor=trade_user(importer), entry=entry, reason_code="01", explanation="Value",
+        lines=[services.PscLineInput(1, "8429521010", Decimal(1))], filed_on=dt.date(2026, 6, 10),
+    )  # fmt: skip
+    login(client, staff_user())
+    form = dict((a.name, f) for a, f in client.get(page_url(psc)).context["actions"])["decide"]
+    assert [value for value, _ in form.fields["outcome"].choices] == ["accepted", "rejected"]
+    assert (
+        post(client, psc, "decide", outcome="accepted", reasons="Agreed", decided_on="2026-07-01").status_code
+        == 302
+    )
+    psc.refresh_from_db()
+    assert psc.status == "accepted"
