@@ -591,3 +591,21 @@ def test_psc_is_accepted_or_rejected_not_allowed(client):
     )
     psc.refresh_from_db()
     assert psc.status == "accepted"
+
+
+def test_the_cf28_form_shows_the_answer_date_before_issuing(client):
+    """By practice the importer has 30 days to answer a CF-28 (19 U.S.C. 1509; 19 CFR 151.11)."""
+    case = make_protest()
+    login(client, staff_user())
+    html = client.get(page_url(case)).content.decode()
+    assert f"Answer due {TODAY + dt.timedelta(days=30):%Y-%m-%d} if issued today (19 U.S.C. 1509" in html
+
+
+def test_a_form_without_its_version_is_refused_with_a_reason(client):
+    case = make_protest()
+    login(client, staff_user())
+    response = client.post(action_url(case, "start_review"), {"start_review-note": "x"})
+    assert response.status_code == 400
+    assert "lost the case version" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "received"

@@ -18,7 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from cases.deadlines import DeadlineKind
+from cases.deadlines import DeadlineKind, cf28_response_due
 from cases.exceptions import NotAllowed, StaleVersion
 from cases.models import DECISION_STATUSES, Actor, CaseKind, CaseStatus, ProtestDetail
 from cases.permissions import (
@@ -47,6 +47,7 @@ from cases.services.casework import (
     issue_request_from_case,
     record_case_opening,
 )
+from cases.services.common import clock_policy
 from cases.services.workflow import OUTCOMES_BY_KIND
 from cee_portal.legal_time import legal_today
 
@@ -239,6 +240,8 @@ def _form(action: Action, case, user, today, data=None):
     kwargs = {"case": case, "prefix": action.name}
     if action.form is f.DecideForm:
         kwargs["outcomes"] = outcomes_for(user, case) or list(OUTCOMES_BY_KIND.get(case.kind, ()))
+    if action.form is f.InformationRequestForm:
+        kwargs["due"] = cf28_response_due(today, policy=clock_policy())
     if data is None and action.versioned:
         events = list(case.events.all())
         kwargs["initial"] = {
@@ -292,7 +295,14 @@ def case_action(request, reference: str, action: str):
     case = case_detail(user, reference)
     form = _form(spec, case, user, today, data=request.POST)
     status, changed = 400, None
-    if form.is_valid():
+    if not form.is_valid() and any(
+        form[name].errors for name in ("expected_version", "seen_event") if name in form.fields
+    ):
+        # Hidden fields' errors are not shown beside any field: say it above the form.
+        form.add_error(
+            None, "This form lost the case version it was shown with: reload the page and try again."
+        )
+    elif form.is_valid():
         try:
             message = spec.run(form, case, user, today)
         except StaleVersion as exc:

@@ -63,9 +63,13 @@ class _EntryChoiceForm(ActionForm):
 
 
 class InformationRequestForm(_EntryChoiceForm):
-    questions = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}), help_text="What the importer is asked."
-    )
+    questions = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, case, due, **kwargs):
+        super().__init__(*args, case=case, **kwargs)
+        # The answer date is the rule's (cases.deadlines.cf28_response_due), shown before issuing.
+        answer = f"Answer due {due.due_on:%Y-%m-%d} if issued today ({due.citation})."
+        self.fields["questions"].help_text = f"What the importer is asked. {answer}"
 
 
 class NoticeOfActionForm(_EntryChoiceForm):
