@@ -633,3 +633,20 @@ class FilingReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} → {self.case.reference_number if self.case else '…'}"
+
+
+class CaseOpening(models.Model):
+    """One opening of a case's page by CBP staff: who looked at the case, and when (an access record)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="openings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["case", "-opened_at"], name="case_opening_case_time")]
+        verbose_name = "case page opening"
+        verbose_name_plural = "case page openings"
+
+    def __str__(self) -> str:
+        return f"{self.case.reference_number} opened by {self.user} at {self.opened_at:%Y-%m-%d %H:%M}"

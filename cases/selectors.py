@@ -26,7 +26,7 @@ from importers.models import Center
 
 from .exceptions import CaseError
 from .filters import CaseQueueFilter
-from .models import Case, CaseDeadline, CaseEntry, CaseEvent, CaseQuerySet, SavedQueueFilter
+from .models import Case, CaseDeadline, CaseEntry, CaseEvent, CaseKind, CaseQuerySet, SavedQueueFilter
 from .permissions import can_view_internal, center_staff_q
 
 DEFAULT_PAGE_SIZE = 50
@@ -360,3 +360,47 @@ def _case_lookup(pk_or_reference: int | str) -> dict:
         return {"pk": pk_or_reference}
     text = str(pk_or_reference).strip()
     return {"pk": int(text)} if text.isdigit() else {"reference_number": text}
+
+
+def case_events_since(user, case: Case, after_event_id: int | None) -> list[CaseEvent]:
+    """The timeline events a user may read that came after the one a page last showed (a stale edit's
+    "what changed since"); every event when the page named none."""
+    events = case.events.select_related("actor").order_by("id")
+    if not can_view_internal(user):
+        events = events.shared()
+    if after_event_id is not None:
+        events = events.filter(id__gt=after_event_id)
+    return list(events)
+
+
+def assignable_staff(case: Case):
+    """Who a case may be assigned to: active staff of its Center and national staff (can_assign's rule)."""
+    from cee_portal.users.models import User
+
+    return (
+        User.objects.filter(center_staff_q(case.center_id), is_active=True, role__in=sorted(User.STAFF_ROLES))
+        .select_related("center")
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# Filings that each claim to settle one entry's duties: two open at once on one entry pull the
+# entry two ways (a PSC corrects an unliquidated summary, 19 CFR 101.9(b); a protest contests a
+# liquidation, 19 U.S.C. 1514; a 1520(d) claim reliquidates for a preference). CF-28 / CF-29 are
+# CBP's own questions and conflict with nothing.
+CONFLICTING_KINDS = frozenset({CaseKind.PROTEST, CaseKind.PSC, CaseKind.PIC})
+
+
+def entry_conflicts(cases) -> dict[int, str]:
+    """Case id -> why it conflicts, for the open filings of different kinds on one entry."""
+    open_filings = [c for c in cases if c.is_open and c.kind in CONFLICTING_KINDS]
+    kinds = {c.kind for c in open_filings}
+    if len(kinds) < 2:
+        return {}
+    conflicts = {}
+    for case in open_filings:
+        others = sorted(
+            f"{o.get_kind_display()} {o.reference_number}" for o in open_filings if o.kind != case.kind
+        )
+        conflicts[case.pk] = f"Open at the same time as {', '.join(others)} on this entry."
+    return conflicts

@@ -5,12 +5,15 @@ see raises Http404, the same as a missing one. Malformed identifiers are not fou
 lookup never answers differently for "no such number" and "not a number".
 """
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from .identifiers import normalize_entry_number, normalize_ior
-from .models import AccountAssignment, Entry, EntryLine, Importer, ScheduledMove
+from .models import AccountAssignment, Entry, EntryLine, Importer, ImporterMonthlyMix, ScheduledMove
 from .permissions import visible_entries, visible_importers
 
 ENTRY_NUMBER_LENGTH = 11
@@ -90,4 +93,62 @@ def entry_search(user, prefix: str, *, limit: int = ENTRY_SEARCH_LIMIT, importer
         entries.filter(entry_number__gte=low, entry_number__lte=high, entry_number__startswith=compact)
         .select_related("importer", "port")
         .order_by("entry_number")[:limit]
+    )
+
+
+# --- The account page ------------------------------------------------------------------------------
+
+ACCOUNT_ENTRIES_PAGE = 25
+MIX_HISTORY_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    """One page of an account's entries, newest first; `next_cursor` is None on the last page."""
+
+    rows: list[Entry]
+    next_cursor: str | None
+
+
+def account_entries(importer: Importer, *, cursor: str | None = None, page_size: int = ACCOUNT_ENTRIES_PAGE):
+    """An account's entries by entry date then id, newest first; keyset pagination (no OFFSET).
+
+    The importer comes from account_detail (so it is one the user may see); a damaged cursor starts over.
+    """
+    queryset = Entry.objects.filter(importer=importer).select_related("port")
+    after = _decode_entry_cursor(cursor)
+    if after is not None:
+        on, pk = after
+        queryset = queryset.filter(entry_date__lte=on).filter(Q(entry_date__lt=on) | Q(id__lt=pk))
+    rows = list(queryset.order_by("-entry_date", "-id")[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    next_cursor = f"{rows[-1].entry_date.isoformat()}.{rows[-1].pk}" if more else None
+    return EntryPage(rows=rows, next_cursor=next_cursor)
+
+
+def _decode_entry_cursor(cursor: str | None) -> tuple[date, int] | None:
+    if not cursor:
+        return None
+    try:
+        on, pk = cursor.split(".", 1)
+        return date.fromisoformat(on), int(pk)
+    except ValueError:
+        return None
+
+
+def account_mix_history(importer: Importer, *, months: int = MIX_HISTORY_MONTHS) -> list[ImporterMonthlyMix]:
+    """The account's monthly rollup (lines and value by Center) for its last `months` months with lines."""
+    recent = list(
+        ImporterMonthlyMix.objects.filter(importer=importer)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .distinct()[:months]
+    )
+    if not recent:
+        return []
+    return list(
+        ImporterMonthlyMix.objects.filter(importer=importer, month__gte=min(recent))
+        .select_related("center")
+        .order_by("month", "center__ace_id")
     )

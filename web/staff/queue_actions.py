@@ -6,7 +6,6 @@ why. A refusal of one case does not undo the others (each assignment is its own 
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,7 +16,6 @@ from cases.exceptions import CaseError, NotAllowed
 from cases.selectors import MAX_PAGE_SIZE, cases_by_reference, queue_choices, saved_queue_filter
 from cases.services import assign_case
 from cases.services.saved_filters import delete_queue_filter, save_queue_filter
-from importers.identifiers import normalize_entry_number
 
 from ..access import staff_only
 
@@ -122,11 +120,8 @@ def delete_filter(request, pk: int):
 @staff_only
 @require_GET
 def search(request):
-    """The header search: a case reference opens the case; an entry number lists every case on it.
-
-    The entry page (staff:entry) does not exist yet; until it does, an entry number opens the queue
-    filtered to that entry, across Centers and states.
-    """
+    """The header search: a case reference opens the case; an entry number or prefix finds entries
+    (a whole number that matches opens the entry page, which lists every case on it)."""
     text = request.GET.get("q", "").strip()
     if not text:
         messages.error(request, "Type a case reference (e.g. 2304-26-000123) or an entry number to search.")
@@ -134,13 +129,6 @@ def search(request):
     found = cases_by_reference(request.user, [text, text.upper()])
     if found:
         return redirect("staff:case", reference=next(iter(found)))
-    try:
-        number = normalize_entry_number(text)
-    except ValidationError:
-        messages.error(
-            request, f"No case {text!r}, and not an entry number: give a case reference or an entry number."
-        )
-        return redirect("staff:queue")
     query = QueryDict(mutable=True)
-    query.update({"entry": number, "center": "all", "state": "any"})
-    return redirect(f"{reverse('staff:queue')}?{query.urlencode()}")
+    query["q"] = text
+    return redirect(f"{reverse('staff:entry-search')}?{query.urlencode()}")

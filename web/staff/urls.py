@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import case, queue, queue_actions, queue_export
+from . import account, case, entry, packet, queue, queue_actions, queue_export
 
 app_name = "staff"
 
@@ -14,5 +14,11 @@ urlpatterns = [
     path("queue/filters/", queue_actions.save_filter, name="queue_save_filter"),
     path("queue/filters/<int:pk>/delete/", queue_actions.delete_filter, name="queue_delete_filter"),
     path("search/", queue_actions.search, name="search"),
-    path("cases/<str:reference>/", case.case, name="case"),
+    # The case, entry and account pages (issue 12 items 3-6); /accounts/ is Django's sign-in.
+    path("cases/<str:reference>/", case.case_page, name="case"),
+    path("cases/<str:reference>/actions/<slug:action>/", case.case_action, name="case-action"),
+    path("cases/<str:reference>/packet.zip", packet.case_packet, name="case-packet"),
+    path("entries/", entry.entry_search_page, name="entry-search"),
+    path("entries/<str:number>/", entry.entry_page, name="entry"),
+    path("importers/<str:ior>/", account.account_page, name="account"),
 ]
