@@ -149,3 +149,9 @@ def broker_user(
             ends_on=ends_on or dt.date(2099, 12, 31),
         )
     return user
+
+
+def sign_in_as(client, user) -> None:
+    """Sign a test client in as a user (reloaded: factories set the password without saving it)."""
+    if user is not None:
+        client.force_login(User.objects.get(pk=user.pk), backend="django.contrib.auth.backends.ModelBackend")
