@@ -8,7 +8,10 @@ attaches the user to its firm and the importer delegates anew). Every broker mem
 deleted: memberships are for importer users only.
 """
 
+from django.conf import settings
 from django.db import migrations
+
+from cee_portal.legal_time import DEFAULT_LEGAL_TIME_ZONE, legal_date
 
 ALL_KINDS = ",protest,psc,pic,cf28,cf29,"  # cases.models.CaseKind at the time of this migration
 
@@ -28,7 +31,10 @@ def forwards(apps, schema_editor):
                 broker_firm_id=firm_id,
                 case_kinds=ALL_KINDS,
                 power_of_attorney=f"carried over from broker membership {membership.pk}",
-                starts_on=membership.created_at.date(),
+                # The legal date the membership began (not UTC's: at night UTC is a day ahead).
+                starts_on=legal_date(
+                    membership.created_at, getattr(settings, "LEGAL_TIME_ZONE", DEFAULT_LEGAL_TIME_ZONE)
+                ),
                 ends_on=None,
             )
     brokers.delete()
