@@ -544,6 +544,11 @@ class Invitation(models.Model):
         return f"Invitation of {self.email} to {self.importer}"
 
 
+# The case kinds a delegation may name: cases.models.CaseKind's values (importers may not import
+# cases; tests/importers/test_people.py fails if the two drift apart).
+DELEGABLE_KINDS = ("protest", "psc", "pic", "cf28", "cf29")
+
+
 class BrokerDelegationQuerySet(models.QuerySet):
     def live(self, today) -> "BrokerDelegationQuerySet":
         """Delegations in force on a legal date: begun, not ended, not revoked (the dates are inclusive)."""

@@ -22,12 +22,8 @@ from django.db import transaction
 
 from cee_portal.users.models import BrokerFirm, User
 
-from .models import BrokerDelegation, Importer, ImporterMembership, Invitation
+from .models import DELEGABLE_KINDS, BrokerDelegation, Importer, ImporterMembership, Invitation
 from .permissions import can_manage_people
-
-# The case kinds a delegation may name: cases.models.CaseKind's values (importers may not import
-# cases; tests/importers/test_people.py fails if the two drift apart).
-DELEGABLE_KINDS = ("protest", "psc", "pic", "cf28", "cf29")
 
 
 def hash_token(token: str) -> str:

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
 
-from .models import BrokerDelegation, Entry, Importer
+from .models import DELEGABLE_KINDS, BrokerDelegation, Entry, Importer
 
 # Staff without a Center who act for every Center (national supervisors and administrators).
 NATIONAL_ROLES = frozenset({User.Role.SUPERVISOR, User.Role.ADMIN})
@@ -58,10 +58,9 @@ def restrict_to_accounts(
     importer_field = importer_path or "pk"
     if kind_path is None:
         return queryset.filter(**{f"{importer_field}__in": live.values("importer_id")})
-    # One subquery per case kind: the delegations whose scope names that kind.
-    kinds = sorted({k for row in live.values_list("case_kinds", flat=True) for k in row.split(",") if k})
-    rule = Q(pk__in=[])
-    for kind in kinds:
+    # One subquery per case kind: rows of that kind, of accounts whose live delegations name it.
+    rule = Q()
+    for kind in DELEGABLE_KINDS:
         rule |= Q(**{kind_path: kind, f"{importer_field}__in": live.covering(kind).values("importer_id")})
     return queryset.filter(rule)
 
