@@ -29,7 +29,7 @@ def post_message(*, actor, case: Case, body: str, files=()) -> Message:
     if len(body) > MAX_BODY:
         raise CaseError({"body": f"The message is {len(body)} characters; the limit is {MAX_BODY}."})
     side = Message.Side.CENTER if is_center_staff(actor, case.center_id) else Message.Side.IMPORTER
-    event = record_event(case, actor=actor, kind="message", new=side)
+    event = record_event(case, actor=actor, kind="message", message=f"Message from the {side.label.lower()}.")
     message = Message.objects.create(
         case=case, author=actor, side=side, body=body, delegation=event.delegation
     )
