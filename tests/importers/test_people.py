@@ -289,3 +289,13 @@ def test_broker_memberships_become_delegations_of_their_firm():
     assert set(delegation.kinds) == set(CaseKind.values)
     assert list(ImporterMembership.objects.values_list("user", flat=True)) == [member.pk]
     assert ip.can_view_account(with_firm, importer) and not ip.can_view_account(without_firm, importer)
+
+
+def test_a_broker_cannot_be_made_a_member_by_create_user(account):
+    """Brokers act under delegations (issue 13): create_user refuses importer numbers for them."""
+    from cee_portal.users.services import create_user
+
+    with pytest.raises(ValidationError) as exc:
+        create_user("bk", password="a-long-pass-42", role="broker", importer_iors=[account[0].ior_number])
+    assert "delegation" in exc.value.message_dict["importers"][0]
+    assert not User.objects.filter(username="bk").exists()
