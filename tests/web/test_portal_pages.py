@@ -226,3 +226,22 @@ def test_the_invitation_link_works_once(client, world, django_capture_on_commit_
     assert client.get(path).status_code == 404
     assert client.post(path, {**data, "username": "ana2"}).status_code == 404
     assert not User.objects.filter(username="ana2").exists()
+
+
+def test_the_home_reads_in_a_fixed_number_of_queries(world, today):
+    """Set-based: more cases and entries do not mean more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.selectors import portal_home
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            home = portal_home(world["member"])
+        return len(ctx.captured_queries), len(home.closing_windows)
+
+    before, windows = count()
+    for serial in range(40, 46):
+        # Entries whose protest windows close within the horizon: each is listed, none costs a query.
+        liquidated_entry(world["importer"], today - dt.timedelta(days=170), entry_number=_number(serial))
+    assert count() == (before, windows + 6)
