@@ -130,8 +130,9 @@ class CaseQuerySet(models.QuerySet):
         return self.order_by(models.F("next_deadline_on").asc(nulls_last=True), "id")
 
     def visible_to(self, user) -> "CaseQuerySet":
-        """The one visibility rule for cases: those of the accounts the user may see."""
-        return restrict_to_accounts(self, user, importer_path="importer")
+        """The one visibility rule for cases: those of the accounts the user may see, and for a
+        broker only the case kinds its live delegations cover."""
+        return restrict_to_accounts(self, user, importer_path="importer", kind_path="kind")
 
 
 class Case(models.Model):
@@ -558,6 +559,10 @@ class CaseEvent(models.Model):
     new_value = models.CharField(max_length=100, blank=True)
     message = models.TextField(blank=True)
     visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.SHARED)
+    # A broker's act: the delegation it was made under ("broker X for importer Y under delegation Z").
+    delegation = models.ForeignKey(
+        "importers.BrokerDelegation", null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
 
     objects = CaseEventQuerySet.as_manager()
 
@@ -650,3 +655,78 @@ class CaseOpening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.reference_number} opened by {self.user} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+# --- Documents and messages (issue 13 items 4 and 5) ------------------------------------------------------
+
+
+def _document_storage():
+    """The documents' storage (settings.STORAGES["documents"]): never served at a public URL."""
+    from django.core.files.storage import storages
+
+    return storages["documents"]
+
+
+def _document_path(document, filename: str) -> str:
+    # Named by the content's hash, never by the uploader's file name.
+    return f"cases/{document.case_id}/{document.sha256}"
+
+
+class CaseChildQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CaseChildQuerySet":
+        """A document or message is visible exactly when its case is (Case.objects.visible_to)."""
+        return self.filter(case__in=Case.objects.visible_to(user))
+
+
+class Message(models.Model):
+    """One message of a case's thread between the importer side and the Center (never internal)."""
+
+    class Side(models.TextChoices):
+        IMPORTER = "importer", "Importer side"
+        CENTER = "center", "Center"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    body = models.TextField()
+    delegation = models.ForeignKey(
+        "importers.BrokerDelegation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"], name="message_case_id")]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} on {self.case.reference_number}"
+
+
+class Document(models.Model):
+    """A file attached to a case (and perhaps to a message), stored through the storage API."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="documents")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(storage=_document_storage, upload_to=_document_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100, help_text="Sniffed from the content, not the name")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    delegation = models.ForeignKey(
+        "importers.BrokerDelegation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CaseChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["case", "id"], name="document_case_id")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.sha256[:12]})"

@@ -2,8 +2,8 @@
 
 Visibility: `Case.objects.visible_to(user)` (the account rule of importers.permissions, applied to
 cases). CBP staff see every case (national visibility is the point of the CEE model); importer
-users and brokers see the cases of the importer accounts they belong to. Everything else answers
-404, the same as a missing case.
+users see the cases of the accounts they are members of; a broker the cases of the kinds its
+firm's live delegations cover. Everything else answers 404, the same as a missing case.
 
 Acting: only the owning Center's staff act on a case (national supervisors and administrators
 anywhere); the filer side acts for the importer accounts it belongs to; the system (sweeps) acts
@@ -32,7 +32,9 @@ __all__ = [
     "can_issue_requests",
     "can_make_move",
     "can_answer",
+    "can_add_documents",
     "can_amend",
+    "can_post_message",
     "can_record_accelerated_disposition",
     "can_suspend",
     "can_view_case",
@@ -69,7 +71,7 @@ def can_make_move(user: User | None, case: Case, who: str) -> bool:
     if who == Actor.STAFF:
         return is_center_staff(user, case.center_id)
     if who == Actor.FILER:
-        return can_file_for(user, case.importer)
+        return can_file_for(user, case.importer, case.kind)
     return False
 
 
@@ -140,3 +142,14 @@ def can_withdraw(user: User | None, case: Case) -> bool:
     return case.kind in {CaseKind.PROTEST, CaseKind.PSC, CaseKind.PIC} and can_make_move(
         user, case, Actor.FILER
     )
+
+
+def can_add_documents(user: User | None, case: Case) -> bool:
+    """Attach documents to a case: the owning Center's staff, and the filer side (importer users;
+    brokers under a live delegation of the case's kind)."""
+    return can_make_move(user, case, Actor.STAFF) or can_make_move(user, case, Actor.FILER)
+
+
+def can_post_message(user: User | None, case: Case) -> bool:
+    """Write in a case's thread: the same two sides as documents."""
+    return can_add_documents(user, case)

@@ -158,8 +158,19 @@ ACCOUNT_MIX = {
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+_DOCUMENTS_BACKEND = env.str(
+    "DOCUMENTS_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Case documents (issue 13 item 4): never at a public URL, served only by the authorised view.
+    # S3-compatible storage: DOCUMENTS_STORAGE_BACKEND=storages.backends.s3.S3Storage (django-storages).
+    "documents": {
+        "BACKEND": _DOCUMENTS_BACKEND,
+        "OPTIONS": {"location": env.str("DOCUMENTS_ROOT", default=str(BASE_DIR / "var" / "documents"))}
+        if _DOCUMENTS_BACKEND.endswith("FileSystemStorage")
+        else {},
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -215,6 +226,14 @@ MAILERS = {
     },
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cee-portal@localhost")
+
+# --- Portal: documents and invitations (issue 13) ------------------------------------------------------
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# "cases.services.scanning.TestScanner" refuses the EICAR test string; ClamAvScanner talks to clamd.
+DOCUMENT_SCANNER = env.str("DOCUMENT_SCANNER", default="cases.services.scanning.TestScanner")
+CLAMD_HOST = env.str("CLAMD_HOST", default="127.0.0.1")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+INVITATION_TTL = timedelta(hours=env.int("INVITATION_TTL_HOURS", default=72))
 
 # --- Security (production: DEBUG off) ----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

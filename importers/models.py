@@ -513,3 +513,94 @@ class ReassignmentJob(models.Model):
     def __str__(self) -> str:
         dry = ", dry run" if self.dry_run else ""
         return f"{self.get_scope_display()} as of {self.as_of}{dry} ({self.get_state_display().lower()})"
+
+
+# --- People and authority (issue 13 item 2) -------------------------------------------------------------
+
+
+class Invitation(models.Model):
+    """An importer administrator's invitation of a colleague: an expiring, single-use link.
+
+    Only the SHA-256 of the token is stored; the token itself exists once, in the email.
+    """
+
+    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    token_hash = models.CharField(max_length=64, unique=True)
+    as_account_admin = models.BooleanField(default=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.importer}"
+
+
+# The case kinds a delegation may name: cases.models.CaseKind's values (importers may not import
+# cases; tests/importers/test_people.py fails if the two drift apart).
+DELEGABLE_KINDS = ("protest", "psc", "pic", "cf28", "cf29")
+
+
+class BrokerDelegationQuerySet(models.QuerySet):
+    def live(self, today) -> "BrokerDelegationQuerySet":
+        """Delegations in force on a legal date: begun, not ended, not revoked (the dates are inclusive)."""
+        return self.filter(revoked_at__isnull=True, starts_on__lte=today).filter(
+            models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=today)
+        )
+
+    def covering(self, kind: str) -> "BrokerDelegationQuerySet":
+        """Delegations whose scope includes a case kind (kinds are stored ",protest,psc,")."""
+        return self.filter(case_kinds__contains=f",{kind},")
+
+
+class BrokerDelegation(models.Model):
+    """An importer's grant to a broker firm to act for it (19 CFR 141.46: a customs power of attorney).
+
+    Scoped by case kinds and a date range; revocation ends it at once. A delegation is never
+    deleted: every broker act names the delegation it was made under.
+    """
+
+    importer = models.ForeignKey(Importer, on_delete=models.PROTECT, related_name="delegations")
+    broker_firm = models.ForeignKey("users.BrokerFirm", on_delete=models.PROTECT, related_name="delegations")
+    # Case kinds (cases.models.CaseKind values) between commas: ",protest,psc,".
+    case_kinds = models.CharField(max_length=80)
+    power_of_attorney = models.CharField("power of attorney reference", max_length=100)
+    starts_on = models.DateField()
+    # None: until revoked (only for delegations carried over from broker memberships).
+    ends_on = models.DateField(null=True, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = BrokerDelegationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+        indexes = [models.Index(fields=["broker_firm", "importer"])]
+
+    def __str__(self) -> str:
+        return f"Delegation {self.pk}: {self.broker_firm} for {self.importer}"
+
+    @property
+    def kinds(self) -> list[str]:
+        return [k for k in self.case_kinds.split(",") if k]
+
+    def is_live(self, today) -> bool:
+        return (
+            self.revoked_at is None
+            and self.starts_on <= today
+            and (self.ends_on is None or today <= self.ends_on)
+        )

@@ -152,3 +152,81 @@ def account_mix_history(importer: Importer, *, months: int = MIX_HISTORY_MONTHS)
         .select_related("center")
         .order_by("month", "center__ace_id")
     )
+
+
+# --- People and authority (issue 13 item 2) -----------------------------------------------------------
+
+
+def people_account(user, ior: str) -> Importer:
+    """The account whose people and delegations a user may open: its importer users (and staff).
+    A broker acts for the account but does not manage it: for a broker, as for anyone else who may
+    not see the account, the page is missing (Http404)."""
+    from cee_portal.users.models import User
+
+    if getattr(user, "role", None) == User.Role.BROKER:
+        raise Http404("No such importer account.")
+    return account_detail(user, ior)
+
+
+def account_people(importer: Importer) -> dict:
+    """Members, usable invitations and every delegation of an account (fetched by people_account)."""
+    from django.utils import timezone
+
+    from .models import BrokerDelegation, ImporterMembership, Invitation
+
+    return {
+        "members": list(
+            ImporterMembership.objects.filter(importer=importer)
+            .select_related("user")
+            .order_by("user__username")
+        ),
+        "invitations": list(
+            Invitation.objects.filter(
+                importer=importer,
+                accepted_at__isnull=True,
+                cancelled_at__isnull=True,
+                expires_at__gt=timezone.now(),
+            ).order_by("-created_at")
+        ),
+        "delegations": list(
+            BrokerDelegation.objects.filter(importer=importer)
+            .select_related("broker_firm", "granted_by", "revoked_by")
+            .order_by("-starts_on", "-id")
+        ),
+    }
+
+
+def delegation_of_account(user, importer: Importer, pk: int):
+    """One delegation of the account, through the delegations' visibility rule (else Http404)."""
+    from .permissions import visible_delegations
+
+    delegation = visible_delegations(user).filter(importer=importer, pk=pk).select_related("importer").first()
+    if delegation is None:
+        raise Http404("No such delegation.")
+    return delegation
+
+
+def member_of_account(importer: Importer, user_id: int):
+    """A member of the account (else Http404)."""
+    from .models import ImporterMembership
+
+    membership = (
+        ImporterMembership.objects.filter(importer=importer, user_id=user_id).select_related("user").first()
+    )
+    if membership is None:
+        raise Http404("No such member.")
+    return membership.user
+
+
+def broker_firm_by_filer_code(code: str):
+    """The broker firm with this filer code, or None."""
+    from cee_portal.users.models import BrokerFirm
+
+    return BrokerFirm.objects.filter(filer_code=(code or "").strip().upper()).first()
+
+
+def my_delegations(user) -> list:
+    """A broker's live delegations, with their accounts (the portal home's "acting under")."""
+    from .permissions import live_delegations
+
+    return list(live_delegations(user).select_related("importer").order_by("importer__name", "pk"))

@@ -197,3 +197,17 @@ def _assign_initial_chunk(importer_ids: list[int], *, today: date, actor) -> int
     set_column(Importer, "center_id", centers, only_if_null=True)
     AccountAssignment.objects.bulk_create(history, batch_size=2000)
     return len(centers)
+
+
+# People and authority (issue 13 item 2) live in importers/people.py; callers import them from here.
+from .people import (  # noqa: E402, F401
+    DELEGABLE_KINDS,
+    accept_invitation,
+    cancel_invitation,
+    grant_delegation,
+    invite_colleague,
+    pending_invitation,
+    remove_colleague,
+    revoke_delegation,
+)
+

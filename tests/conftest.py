@@ -132,3 +132,15 @@ def filer(importer):
     from tests.factories import trade_user
 
     return trade_user(importer)
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(tmp_path, monkeypatch):
+    """Case documents go to a fresh folder per test, through the same storage API (issue 13 item 4)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from cases.models import Document
+
+    storage = FileSystemStorage(location=tmp_path / "documents")
+    monkeypatch.setattr(Document._meta.get_field("file"), "storage", storage)
+    return storage

@@ -121,3 +121,37 @@ def protest_input(entries, *, identifier="12-3456789AB", name="Acme Inc.", categ
         "objections": [ObjectionInput("classification", "Classify in 8429.52", "GRI 1; EN to 84.29")],
         **kwargs,
     }
+
+
+def broker_user(
+    importer: Importer | None = None,
+    *,
+    kinds=("protest", "psc", "pic", "cf28", "cf29"),
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    **kwargs,
+) -> User:
+    """A customs broker of its own firm; with an importer, the firm holds a delegation of these kinds
+    (by default from long ago until far ahead)."""
+    from cee_portal.users.models import BrokerFirm
+    from importers.models import BrokerDelegation
+
+    serial = BrokerFirm.objects.count()
+    firm = BrokerFirm.objects.create(name=f"Broker firm {serial}", filer_code=f"Z{serial:02d}"[-3:])
+    user = UserFactory(role=User.Role.BROKER, broker_firm=firm, **kwargs)
+    if importer is not None:
+        BrokerDelegation.objects.create(
+            importer=importer,
+            broker_firm=firm,
+            case_kinds="," + ",".join(sorted(kinds)) + ",",
+            power_of_attorney=f"POA-{serial}",
+            starts_on=starts_on or dt.date(2000, 1, 1),
+            ends_on=ends_on or dt.date(2099, 12, 31),
+        )
+    return user
+
+
+def sign_in_as(client, user) -> None:
+    """Sign a test client in as a user (reloaded: factories set the password without saving it)."""
+    if user is not None:
+        client.force_login(User.objects.get(pk=user.pk), backend="django.contrib.auth.backends.ModelBackend")

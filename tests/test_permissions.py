@@ -14,10 +14,10 @@ from cases import permissions as cp
 from cases import services
 from cee_portal.users.models import User
 from importers import permissions as ip
-from importers.models import ImporterMembership
 from tests.factories import (
     ImporterFactory,
     UserFactory,
+    broker_user,
     liquidated_entry,
     protest_input,
     staff_user,
@@ -76,8 +76,7 @@ def world():
     case = services.file_protest(
         actor=member, importer=importer, **protest_input([entry]), filed_on=dt.date(2026, 6, 2)
     ).case
-    broker = UserFactory(role=User.Role.BROKER)
-    ImporterMembership.objects.create(importer=importer, user=broker)
+    broker = broker_user(importer)  # acts for the importer under a live delegation of every kind
     users = {
         "importer_member": member,
         "broker_member": broker,

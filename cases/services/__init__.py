@@ -1,6 +1,7 @@
 """Every write to cases goes through these services (see STYLE.md, "Where rules live")."""
 
 from .clock import entries_liquidation_changed, refresh_deadlines
+from .documents import upload_document
 from .intake import (
     FurtherReviewInput,
     ObjectionInput,
@@ -14,6 +15,7 @@ from .intake import (
     issue_information_request,
     issue_notice_of_action,
 )
+from .messages import post_message
 from .protests import amend_protest, decide_further_review, request_accelerated_disposition
 from .receipts import file_once
 from .sweeps import run_deadline_sweeps
@@ -45,8 +47,10 @@ __all__ = [
     "file_psc",
     "issue_information_request",
     "issue_notice_of_action",
+    "post_message",
     "refresh_deadlines",
     "request_accelerated_disposition",
     "run_deadline_sweeps",
     "transition_case",
+    "upload_document",
 ]

@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 
 from cee_portal.operations import outbox
+from importers.permissions import delegation_for
 
 from .. import deadlines
 from ..models import Case, CaseEvent, CaseKind, ReferenceCounter
@@ -48,12 +49,18 @@ def record_event(
     message: str = "",
     internal: bool = False,
 ) -> CaseEvent:
-    """Append one event to a case's timeline (on behalf of the importer when a trade user acts)."""
+    """Append one event to a case's timeline (on behalf of the importer when a trade user acts).
+
+    A broker's act also names the delegation it was made under: "broker X for importer Y under
+    delegation Z" (19 CFR 141.46; issue 13 item 2).
+    """
     on_behalf_of = case.importer if actor is not None and getattr(actor, "is_trade_user", False) else None
+    delegation = delegation_for(actor, case.importer, case.kind) if on_behalf_of is not None else None
     return CaseEvent.objects.create(
         case=case,
         actor=actor,
         on_behalf_of=on_behalf_of,
+        delegation=delegation,
         kind=kind,
         old_value=str(old)[:100],
         new_value=str(new)[:100],

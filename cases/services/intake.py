@@ -147,7 +147,7 @@ def file_protest(
     """
     filed_on = filed_on or legal_today()
     policy = clock_policy()
-    if not can_file_for(actor, importer):
+    if not can_file_for(actor, importer, CaseKind.PROTEST):
         raise NotAllowed(f"You may not file for importer {importer.ior_number}.")
     if not entries:
         raise CaseError({"entries": "A protest covers at least one entry (19 CFR 174.13(a)(3))."})
@@ -422,7 +422,7 @@ def file_psc(
 ) -> Case:
     """File a post summary correction of an unliquidated entry summary (19 CFR 101.9(b))."""
     filed_on = filed_on or legal_today()
-    if not can_file_for(actor, entry.importer):
+    if not can_file_for(actor, entry.importer, CaseKind.PSC):
         raise NotAllowed(f"You may not file for importer {entry.importer.ior_number}.")
     if not reason_code.strip() or not explanation.strip():
         raise CaseError(
@@ -541,7 +541,7 @@ def file_pic(
 ) -> Case:
     """File a post-importation preference claim (19 U.S.C. 1520(d)) under an agreement that provides one."""
     filed_on = filed_on or legal_today()
-    if not can_file_for(actor, entry.importer):
+    if not can_file_for(actor, entry.importer, CaseKind.PIC):
         raise NotAllowed(f"You may not file for importer {entry.importer.ior_number}.")
     code = agreement.code if isinstance(agreement, PreferenceAgreement) else str(agreement).strip().upper()
     found = PreferenceAgreement.objects.filter(code=code).first()

@@ -134,8 +134,14 @@ def _importers_for(role: str, raw_iors: Iterable[str], errors: dict[str, list[st
         )
     if raw_iors and role in User.STAFF_ROLES:
         errors.setdefault("importers", []).append(
-            "CBP staff are not members of importer accounts; give importer numbers only to importer "
-            "users and brokers."
+            "CBP staff are not members of importer accounts; give importer numbers only to importer users."
+        )
+        return []
+    if raw_iors and role == User.Role.BROKER:
+        # Issue 13: brokers act under an importer's delegation to their firm, never as members.
+        errors.setdefault("importers", []).append(
+            "Brokers are not members of importer accounts: the importer grants the broker's firm a "
+            "delegation (its power of attorney) in the portal."
         )
         return []
     iors = []

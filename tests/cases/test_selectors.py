@@ -13,11 +13,12 @@ from cases import selectors, services
 from cases.exceptions import CaseError
 from cases.models import Case, CaseEntry, CaseEvent, ProtestDetail
 from cee_portal.users.models import User
-from importers.models import ImporterMembership, Port
+from importers.models import Port
 from tests.factories import (
     EntryFactory,
     ImporterFactory,
     UserFactory,
+    broker_user,
     center,
     liquidated_entry,
     protest_input,
@@ -60,8 +61,7 @@ def world():
     """Two accounts of Machinery (CEE010), one of Pharmaceuticals (CEE001), their people and cases."""
     machinery, other_machinery = ImporterFactory(), ImporterFactory()
     pharma = ImporterFactory(center_ace_id="CEE001")
-    broker = UserFactory(role=User.Role.BROKER)
-    ImporterMembership.objects.create(importer=pharma, user=broker)
+    broker = broker_user(pharma)  # acts for pharma under a delegation of every case kind
     people = {
         "member": trade_user(machinery),
         "broker": broker,

@@ -8,12 +8,13 @@ from django.http import Http404
 
 from cee_portal.users.models import User
 from importers import selectors
-from importers.models import AccountAssignment, ImporterMembership
+from importers.models import AccountAssignment
 from tests.factories import (
     EntryFactory,
     EntryLineFactory,
     ImporterFactory,
     UserFactory,
+    broker_user,
     center,
     make_entry_number,
     staff_user,
@@ -26,8 +27,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     mine, theirs = ImporterFactory(), ImporterFactory(center_ace_id="CEE001")
-    broker = UserFactory(role=User.Role.BROKER)
-    ImporterMembership.objects.create(importer=theirs, user=broker)
+    broker = broker_user(theirs)  # acts for theirs under a delegation
     my_entries = [
         EntryFactory(importer=mine, entry_number=make_entry_number("XYZ", n), filer_code="XYZ")
         for n in (1, 2, 15)

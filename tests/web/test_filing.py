@@ -19,7 +19,7 @@ from importers.models import ImporterMembership
 from tests.factories import (
     EntryFactory,
     ImporterFactory,
-    UserFactory,
+    broker_user,
     liquidated_entry,
     protest_input,
     staff_user,
@@ -272,14 +272,21 @@ def test_another_users_token_is_refused(client, importer):
     assert Case.objects.count() == 1
 
 
-def test_a_broker_member_of_the_account_may_file(client, importer):
-    broker = UserFactory(role="broker")
-    ImporterMembership.objects.create(importer=importer, user=broker)
+def test_a_broker_under_a_live_protest_delegation_may_file(client, importer):
+    broker = broker_user(importer, kinds=("protest",))
     sign_in(client, broker)
     entry = liquidated_entry(importer, ago(10))
     data = protest_post(importer, [entry], agent_name="Border Brokers LLC")
     assert client.post(url("protest", importer.ior_number), data).status_code == 302
     assert Case.objects.get().filed_by == broker
+
+
+def test_a_broker_whose_delegation_covers_no_protests_may_not_file_one(client, importer):
+    sign_in(client, broker_user(importer, kinds=("psc",)))
+    entry = liquidated_entry(importer, ago(10))
+    data = protest_post(importer, [entry], agent_name="Border Brokers LLC")
+    assert client.post(url("protest", importer.ior_number), data).status_code in (403, 404)
+    assert not Case.objects.exists()
 
 
 def test_the_entry_search_offers_only_the_accounts_entries(signed_in, importer, filer):

@@ -1,22 +1,18 @@
-"""The portal's home page: for now the importer accounts the user acts for, with their open cases.
+"""The portal's home (issue 13 item 1): the accounts the user acts for and what needs doing.
 
-The full home (issue 13, item 1) replaces the body of this page; its URL, name and access rule stay.
+A broker (or a user of several accounts) picks one account with the switcher (?account=IOR); an
+account the user does not act for answers 404 like a missing one.
 """
 
-from django.db.models import Count, Q
 from django.shortcuts import render
 
-from importers.permissions import visible_importers
+from cases.selectors import portal_home
+from importers.selectors import my_delegations
 
 from ..access import trade_only
 
 
 @trade_only
 def home(request):
-    accounts = (
-        visible_importers(request.user)
-        .select_related("center")
-        .annotate(open_cases=Count("cases", filter=Q(cases__is_open=True)))
-        .order_by("name", "pk")
-    )
-    return render(request, "portal/home.html", {"accounts": accounts})
+    data = portal_home(request.user, request.GET.get("account") or None)
+    return render(request, "portal/home.html", {"home": data, "delegations": my_delegations(request.user)})

@@ -1,6 +1,7 @@
 """What every filing page shares: the account filed for, the refusal page, the once-only filing."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
@@ -17,13 +18,13 @@ class Refused(Exception):
         self.message = message
 
 
-def filing_account(user, ior: str):
-    """The account filed for: invisible → 404 (selector), visible without the right to file → 403."""
+def filing_account(user, ior: str, kind: str):
+    """The account filed for, for one case kind. Invisible → 404 (selector); a broker whose live
+    delegations for this account do not cover the kind gets 404 too, like a missing object (issue 13
+    item 7: outside the delegation's case kinds is outside what the broker acts on)."""
     account = account_detail(user, ior)
-    if not can_file_for(user, account):
-        raise Refused(
-            f"You may see {account.name} but not file for it (19 CFR 174.3: an agent needs authority)."
-        )
+    if not can_file_for(user, account, kind):
+        raise Http404(f"No {kind} filing for this account.")
     return account
 
 

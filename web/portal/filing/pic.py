@@ -19,7 +19,7 @@ FIELDS = {"agreement": "agreement", "certificate_of_origin": "certificate_of_ori
 @trade_only
 def pic(request, ior: str):
     try:
-        account = filing_account(request.user, ior)
+        account = filing_account(request.user, ior, "pic")
     except Refused as exc:
         return refused(request, exc.message)
     data = request.POST if request.method == "POST" else None

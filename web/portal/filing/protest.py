@@ -70,7 +70,7 @@ def _rows(formset) -> list[dict]:
 @trade_only
 def protest(request, ior: str):
     try:
-        account = filing_account(request.user, ior)
+        account = filing_account(request.user, ior, "protest")
     except Refused as exc:
         return refused(request, exc.message)
     today = legal_today()
@@ -162,7 +162,7 @@ def _file(user, account, form, entries, objections):
 def protest_dates(request, ior: str):
     """The htmx fragment: each chosen entry's window and the dates a protest filed today would start."""
     try:
-        account = filing_account(request.user, ior)
+        account = filing_account(request.user, ior, "protest")
     except Refused as exc:
         return refused(request, exc.message)
     _, entries, _ = _forms(request, account, request.POST)
@@ -176,7 +176,7 @@ def protest_dates(request, ior: str):
 def entry_matches(request, ior: str):
     """The htmx fragment: entries of this account whose number starts with what was typed."""
     try:
-        account = filing_account(request.user, ior)
+        account = filing_account(request.user, ior, "protest")
     except Refused as exc:
         return refused(request, exc.message)
     # The typed entry field sends its own name (entries-0-entry): any *entry parameter is the query.
@@ -189,7 +189,7 @@ def entry_matches(request, ior: str):
 def entry_dates(request, ior: str):
     """The htmx fragment of the PSC and 1520(d) pages: the chosen entry's window, as it is typed."""
     try:
-        account = filing_account(request.user, ior)
+        account = filing_account(request.user, ior, "pic" if request.GET.get("kind") == "pic" else "psc")
     except Refused as exc:
         return refused(request, exc.message)
     kind = "pic" if request.GET.get("kind") == "pic" else "psc"

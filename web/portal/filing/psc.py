@@ -20,7 +20,7 @@ FIELDS = {"explanation": "explanation", "filing_token": None}
 @trade_only
 def psc(request, ior: str):
     try:
-        account = filing_account(request.user, ior)
+        account = filing_account(request.user, ior, "psc")
     except Refused as exc:
         return refused(request, exc.message)
     today = legal_today()
