@@ -1,0 +1,82 @@
+"""Forms of the account-move pages: pin, lift a pin, move by hand, change an HTS -> Center rule.
+
+Each field says which rule it carries out; the services check the same again (they are the writes).
+"""
+
+from django import forms
+
+from importers.models import PIN_REASONS, Center
+
+REASON_HELP = (
+    "Why the account stays with its Center whatever its commodity mix (81 FR 92978: business "
+    "practice, intended use, high relative value, or an appeal in writing to OFO)."
+)
+
+
+class PinForm(forms.Form):
+    pin_reason = forms.ChoiceField(
+        label="Reason", choices=[("", "Choose a reason"), *PIN_REASONS], help_text=REASON_HELP
+    )
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="What was decided and by whom, for whoever reads the account's history later.",
+    )
+
+
+class UnpinForm(forms.Form):
+    note = forms.CharField(
+        label="Why the pin is lifted",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="Recorded with the account. The next reassignment run may then move it by its mix.",
+    )
+
+
+class MoveForm(PinForm):
+    """A move by hand is a pinned move: without a pin the nightly run would move the account back."""
+
+    to_center = forms.ModelChoiceField(
+        label="Move to Center",
+        queryset=Center.objects.order_by("ace_id"),
+        to_field_name="ace_id",
+        empty_label="Choose a Center",
+    )
+    # The Center the page showed; a move posted from a page older than another move is refused.
+    from_center = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirm = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    field_order = ["to_center", "pin_reason", "note"]
+
+    def __init__(self, *args, current_center_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current_center_id = current_center_id
+
+    def clean_to_center(self):
+        center = self.cleaned_data["to_center"]
+        if center.pk == self.current_center_id:
+            raise forms.ValidationError(
+                f"The account is with {center.ace_id} already: choose another Center, or pin it where it is."
+            )
+        return center
+
+
+class HtsRuleForm(forms.Form):
+    prefix = forms.RegexField(
+        label="HTS prefix",
+        regex=r"^([0-9]{2}|[0-9]{4})$",
+        max_length=4,
+        error_messages={
+            "invalid": "Give an HTS chapter (2 digits, e.g. 84) or heading (4 digits, e.g. 8429): "
+            "the rules map chapters and headings to Centers, the longest matching prefix winning."
+        },
+        help_text="2 digits (a chapter) or 4 digits (a heading). A heading rule overrides its chapter's.",
+    )
+    center = forms.ModelChoiceField(
+        label="Center",
+        queryset=Center.objects.order_by("ace_id"),
+        to_field_name="ace_id",
+        empty_label="Choose a Center",
+    )
+    confirm = forms.CharField(widget=forms.HiddenInput, required=False)
