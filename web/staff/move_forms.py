@@ -15,13 +15,22 @@ REASON_HELP = (
 
 class PinForm(forms.Form):
     pin_reason = forms.ChoiceField(
-        label="Reason", choices=[("", "Choose a reason"), *PIN_REASONS], help_text=REASON_HELP
+        label="Reason",
+        choices=[("", "Choose a reason"), *PIN_REASONS],
+        help_text=REASON_HELP,
+        error_messages={
+            "required": "Choose the reason for the pin: a manual assignment is a recorded decision "
+            "(81 FR 92978).",
+            "invalid_choice": "%(value)s is not a reason for a pin: choose business practice, intended use, "
+            "high relative value or an appeal to OFO (81 FR 92978).",
+        },
     )
     note = forms.CharField(
         label="Note",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="What was decided and by whom, for whoever reads the account's history later.",
+        error_messages={"required": "Say in a note what was decided: it is kept with the account's history."},
     )
 
 
@@ -31,6 +40,7 @@ class UnpinForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         help_text="Recorded with the account. The next reassignment run may then move it by its mix.",
+        error_messages={"required": "Say why the pin is lifted: it is kept with the account's history."},
     )
 
 
@@ -42,6 +52,10 @@ class MoveForm(PinForm):
         queryset=Center.objects.order_by("ace_id"),
         to_field_name="ace_id",
         empty_label="Choose a Center",
+        error_messages={
+            "required": "Choose the Center the account moves to.",
+            "invalid_choice": "No such Center: choose one of the ten Centers (CEE001-CEE010).",
+        },
     )
     # The Center the page showed; a move posted from a page older than another move is refused.
     from_center = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -68,8 +82,9 @@ class HtsRuleForm(forms.Form):
         regex=r"^([0-9]{2}|[0-9]{4})$",
         max_length=4,
         error_messages={
+            "required": "Give the HTS chapter (2 digits) or heading (4 digits) the rule is for.",
             "invalid": "Give an HTS chapter (2 digits, e.g. 84) or heading (4 digits, e.g. 8429): "
-            "the rules map chapters and headings to Centers, the longest matching prefix winning."
+            "the rules map chapters and headings to Centers, the longest matching prefix winning.",
         },
         help_text="2 digits (a chapter) or 4 digits (a heading). A heading rule overrides its chapter's.",
     )
@@ -78,5 +93,9 @@ class HtsRuleForm(forms.Form):
         queryset=Center.objects.order_by("ace_id"),
         to_field_name="ace_id",
         empty_label="Choose a Center",
+        error_messages={
+            "required": "Choose the Center the rule sends these goods to.",
+            "invalid_choice": "No such Center: choose one of the ten Centers (CEE001-CEE010).",
+        },
     )
     confirm = forms.CharField(widget=forms.HiddenInput, required=False)
