@@ -14,6 +14,13 @@ REASON_HELP = (
 
 
 class PinForm(forms.Form):
+    # The pin, lift and move forms share a page: ids of their own, names as the services call them.
+    AUTO_ID = "pin_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.AUTO_ID)
+        super().__init__(*args, **kwargs)
+
     pin_reason = forms.ChoiceField(
         label="Reason",
         choices=[("", "Choose a reason"), *PIN_REASONS],
@@ -35,6 +42,10 @@ class PinForm(forms.Form):
 
 
 class UnpinForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "unpin_%s")
+        super().__init__(*args, **kwargs)
+
     note = forms.CharField(
         label="Why the pin is lifted",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -46,6 +57,8 @@ class UnpinForm(forms.Form):
 
 class MoveForm(PinForm):
     """A move by hand is a pinned move: without a pin the nightly run would move the account back."""
+
+    AUTO_ID = "move_%s"
 
     to_center = forms.ModelChoiceField(
         label="Move to Center",
