@@ -115,7 +115,9 @@ def hts_rule(request):
     user = request.user
     if not can_edit_hts_rules(user):
         return not_allowed(request, WHO_MAY_EDIT_RULES)
-    form = HtsRuleForm(request.POST or None, initial={"prefix": request.GET.get("prefix", "")})
+    form = HtsRuleForm(
+        request.POST if request.method == "POST" else None, initial={"prefix": request.GET.get("prefix", "")}
+    )
     context = {
         "title": "Change an HTS → Center rule",
         "form": form,
