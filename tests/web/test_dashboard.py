@@ -208,3 +208,19 @@ def test_the_dashboard_reads_in_the_same_number_of_queries_for_few_and_many_case
     _rows(60)
     with django_assert_num_queries(len(few)):
         assert client.get("/dashboard/", {"center": center}).status_code == 200
+
+
+def test_the_uniformity_view_shows_the_ports_with_the_most_decisions_and_counts_the_rest(sign_in_as):
+    from importers.models import Port
+    from web.staff.dashboard import PORTS_SHOWN
+
+    machinery, today = ImporterFactory(), legal_today()
+    codes = list(Port.objects.order_by("code").values_list("code", flat=True)[: PORTS_SHOWN + 1])
+    for n, code in enumerate(codes):
+        for _ in range(1 if n == PORTS_SHOWN else 2):  # the last port has the fewest decisions
+            decided(machinery, today, protested="classification", port=code)
+    text = sign_in_as("supervisor").get("/dashboard/").content.decode()
+    table = text[text.index('class="table uniformity-table"') :]
+    assert f"(the {PORTS_SHOWN} ports with the most; 1 more not shown)" in table
+    assert all(f'<th scope="row">{code} ' in table for code in codes[:PORTS_SHOWN])
+    assert f'<th scope="row">{codes[-1]} ' not in table

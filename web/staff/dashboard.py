@@ -18,6 +18,8 @@ from . import charts
 
 NATIONAL = "all"
 WORKLOAD_SHOWN = 15
+# Ports per category in the uniformity view: those with the most decisions (a chart of 300 is unreadable).
+PORTS_SHOWN = 12
 OUTCOME_ORDER = ["allowed", "allowed_in_part", "accepted", "denied", "deemed_denied", "rejected"]
 
 
@@ -62,9 +64,10 @@ def dashboard_page(request):
     ]
     uniformity = []
     for category in data.uniformity:
-        rows = [(f"{p['port']} {p['name']}", p["outcomes"]) for p in category["ports"]]
+        ports = category["ports"][:PORTS_SHOWN]
+        rows = [(f"{p['port']} {p['name']}", p["outcomes"]) for p in ports]
         chart, stacked = charts.stacked_shares(rows, OUTCOME_ORDER)
-        outcomes = [o for o in OUTCOME_ORDER if any(o in p["outcomes"] for p in category["ports"])]
+        outcomes = [o for o in OUTCOME_ORDER if any(o in p["outcomes"] for p in ports)]
         uniformity.append(
             {
                 **category,
@@ -74,9 +77,8 @@ def dashboard_page(request):
                     (o, statuses.get(o, o), charts.OUTCOME_COLOURS.get(o, charts.OTHER_COLOUR))
                     for o in outcomes
                 ],
-                "table": [
-                    {**p, "cells": [p["outcomes"].get(o, 0) for o in outcomes]} for p in category["ports"]
-                ],
+                "table": [{**p, "cells": [p["outcomes"].get(o, 0) for o in outcomes]} for p in ports],
+                "ports_more": len(category["ports"]) - len(ports),
             }
         )
     context = {
