@@ -18,6 +18,7 @@ from .models import (
     HtsRuleChange,
     Importer,
     ImporterMembership,
+    PinChange,
     Port,
     PreferenceAgreement,
     ReassignmentJob,
@@ -341,3 +342,13 @@ class ScheduledMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["state", "to_center"]
     search_fields = ["=importer__ior_number", "importer__name"]
     list_select_related = ["importer", "from_center", "to_center"]
+
+
+@admin.register(PinChange)
+class PinChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Pins set and lifted, with their reason (the account-move pages and the admin both record them)."""
+
+    list_display = ["importer", "action", "pin_reason", "changed_by", "changed_at"]
+    list_filter = ["action", "pin_reason"]
+    search_fields = ["=importer__ior_number", "importer__name"]
+    list_select_related = ["importer", "changed_by"]

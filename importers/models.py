@@ -604,3 +604,32 @@ class BrokerDelegation(models.Model):
             and self.starts_on <= today
             and (self.ends_on is None or today <= self.ends_on)
         )
+
+
+class PinChange(models.Model):
+    """A pin set or lifted on an account, with who, when and why (append-only).
+
+    The pin itself lives on Importer (what automatic moves read); this is its history, so a lifted
+    pin's reason is not lost (81 FR 92978: a manual assignment is a recorded supervisory decision).
+    """
+
+    class Action(models.TextChoices):
+        PINNED = "pinned", "Pinned"
+        UNPINNED = "unpinned", "Pin lifted"
+
+    importer = models.ForeignKey(Importer, on_delete=models.CASCADE, related_name="pin_changes")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # The pin reason (one of PIN_REASONS) when pinning; empty when lifting.
+    pin_reason = models.CharField(max_length=20, choices=PIN_REASONS, blank=True)
+    note = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = "pin change"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {self.changed_at:%Y-%m-%d}"

@@ -241,23 +241,9 @@ def prepare(
     job, *, importer_ids: list[int] | None, rebuild_mix: bool, all_history: bool = False
 ) -> list[Verdict]:
     """Plan a job's moves (after repairing the monthly rollup for a full run) and record the counts."""
-    from django.db import connection
-
-    from .mix import drifted_importers, importers_off_predominant, refresh_monthly_mix, window_start
-
-    since = window_start(job.as_of)
-    if importer_ids is None and connection.vendor == "postgresql" and not all_history:
-        # Set-based full run: repair only the importers whose window drifted, then decide only for
-        # those whose Center is not their predominant one (the others cannot move).
-        refresh_monthly_mix(drifted_importers(since))
-        examined = Importer.objects.count()
-        _, moves = plan(today=job.as_of, importer_ids=importers_off_predominant(today=job.as_of))
-    else:
-        if rebuild_mix:
-            # The full run repairs the rollup (any drift from the ingest) over the window it decides
-            # on; all_history also repairs the older months the account page charts.
-            refresh_monthly_mix(importer_ids, since=None if all_history else since)
-        examined, moves = plan(today=job.as_of, importer_ids=importer_ids)
+    examined, moves = plan_run(
+        today=job.as_of, importer_ids=importer_ids, rebuild_mix=rebuild_mix, all_history=all_history
+    )
     if not job.dry_run:
         # Accounts an import left without a Center (it stopped first) and with nothing in the
         # window for decide(): their first Center from their whole history (issue 16 item 6).
@@ -274,6 +260,34 @@ def prepare(
     job.chunks_total = 0 if job.dry_run else (len(moves) + CHUNK_SIZE - 1) // CHUNK_SIZE
     job.save(update_fields=["examined", "planned", "chunks_total"])
     return moves
+
+
+def plan_run(
+    *, today: date, importer_ids: list[int] | None, rebuild_mix: bool, all_history: bool = False
+) -> tuple[int, list[Verdict]]:
+    """What a run would move: (accounts examined, moves). The one planning step of every run.
+
+    The nightly run, `reassign_accounts --dry-run` and the preview page (tonight_preview) all plan
+    through here, so the preview shows what the run then does. A full plan repairs the monthly
+    rollup first (any drift from the ingest): a repair, not a change of any account.
+    """
+    from django.db import connection
+
+    from .mix import drifted_importers, importers_off_predominant, refresh_monthly_mix, window_start
+
+    since = window_start(today)
+    if importer_ids is None and connection.vendor == "postgresql" and not all_history:
+        # Set-based full run: repair only the importers whose window drifted, then decide only for
+        # those whose Center is not their predominant one (the others cannot move).
+        refresh_monthly_mix(drifted_importers(since))
+        examined = Importer.objects.count()
+        _, moves = plan(today=today, importer_ids=importers_off_predominant(today=today))
+        return examined, moves
+    if rebuild_mix:
+        # The full run repairs the rollup (any drift from the ingest) over the window it decides
+        # on; all_history also repairs the older months the account page charts.
+        refresh_monthly_mix(importer_ids, since=None if all_history else since)
+    return plan(today=today, importer_ids=importer_ids)
 
 
 def run_chunk(job_id: int, verdicts: list[Verdict], *, today: date, actor=None) -> dict[str, int]:

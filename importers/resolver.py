@@ -120,3 +120,26 @@ def _after_headings_changed(headings: set[str]) -> None:
     from .tasks import reresolve_lines_task
 
     transaction.on_commit(lambda: reresolve_lines_task.delay(sorted(headings)))
+
+
+def headings_moved_by(prefix: str, center_id: int | None) -> dict[str, tuple[int | None, int | None]]:
+    """Headings whose Center a rule change would change: {heading: (Center now, Center after)}.
+
+    `center_id` None previews deleting the rule. Pure over the rules (one query): the same
+    longest-prefix logic rebuild_heading_table applies, on the rules as they would be.
+    """
+    rules = dict(HtsRule.objects.values_list("prefix", "center_id"))
+    after = dict(rules)
+    if center_id is None:
+        after.pop(prefix, None)
+    else:
+        after[prefix] = center_id
+    moved = {}
+    for heading in ALL_HEADINGS:
+        if not heading.startswith(prefix[:2]):
+            continue  # a chapter or heading rule only reaches the headings of its chapter
+        now, _ = longest_prefix_center(heading, rules)
+        then, _ = longest_prefix_center(heading, after)
+        if now != then:
+            moved[heading] = (now, then)
+    return moved

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from .bulk import set_column
 from .identifiers import normalize_ior
-from .models import PIN_REASONS, AccountAssignment, AssignmentReason, Center, Importer
+from .models import PIN_REASONS, AccountAssignment, AssignmentReason, Center, Importer, PinChange
 
 
 @transaction.atomic
@@ -52,7 +52,7 @@ def save_importer_from_admin(importer: Importer, *, form, actor, today: date) ->
             via="the administration site",
         )
     if stored is not None and stored.pin_reason and not reason:
-        importer = unpin_importer(importer, actor=actor)
+        importer = unpin_importer(importer, actor=actor, note="Lifted in the administration site.")
     if center is not None:  # a first Center set by hand, without a pin
         return assign_center(
             importer, center=center, actor=actor, today=today, note="Set in the administration site"
@@ -120,15 +120,21 @@ def pin_importer(
     # pinned_at is the moment of the act (a timestamp), not a legal date.
     importer.pinned_by, importer.pinned_at = actor, timezone.now()
     importer.save(update_fields=["pin_reason", "pin_note", "pinned_by", "pinned_at"])
+    PinChange.objects.create(
+        importer=importer, action=PinChange.Action.PINNED, pin_reason=reason, note=note, changed_by=actor
+    )
     return importer
 
 
 @transaction.atomic
-def unpin_importer(importer: Importer, *, actor) -> Importer:
-    """Lift a pin explicitly; the next reassignment run may move the account again."""
+def unpin_importer(importer: Importer, *, actor, note: str = "") -> Importer:
+    """Lift a pin explicitly, saying why; the next reassignment run may move the account again."""
     importer = Importer.objects.select_for_update().get(pk=importer.pk)
+    if not importer.is_pinned:
+        raise ValidationError({"pin_reason": "The account is not pinned: there is no pin to lift."})
     importer.pin_reason, importer.pin_note, importer.pinned_by, importer.pinned_at = "", "", None, None
     importer.save(update_fields=["pin_reason", "pin_note", "pinned_by", "pinned_at"])
+    PinChange.objects.create(importer=importer, action=PinChange.Action.UNPINNED, note=note, changed_by=actor)
     return importer
 
 

@@ -8,7 +8,8 @@ from tqdm import tqdm
 
 from importers import reassignment
 from importers.identifiers import normalize_ior
-from importers.models import Center, Importer, ScheduledMove
+from importers.models import Importer, ScheduledMove
+from importers.selectors import MoveRow, move_rows
 
 
 class Command(BaseCommand):
@@ -98,23 +99,9 @@ class Command(BaseCommand):
         return ids
 
     def _report(self, moves, *, csv_path: str | None) -> None:
-        ace = dict(Center.objects.values_list("pk", "ace_id"))
-        numbers = dict(
-            Importer.objects.filter(pk__in=[m.importer_id for m in moves]).values_list("pk", "ior_number")
-        )
-        rows = [
-            (
-                numbers[m.importer_id],
-                ace.get(m.from_center_id, "-"),
-                ace[m.to_center_id],
-                m.figures.get("basis"),
-                m.figures.get("volume"),
-                " ".join(f"{k}:{v}%" for k, v in m.figures.get("shares", {}).items()),
-                m.why,
-            )
-            for m in moves
-        ]
-        header = ("importer", "from", "to", "basis", "volume", "shares", "why")
+        # The same rows as the preview page and its CSV (importers.selectors.move_rows).
+        rows = [row.as_csv() for row in move_rows(moves)]
+        header = MoveRow.CSV_HEADER
         if rows:
             self._table(header, rows[:50])
         if len(rows) > 50:

@@ -1,0 +1,77 @@
+"""Benchmark stub: the dashboard and the account-move pages, timed in process (issue 12, item 12).
+
+    DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/cee_bench \
+        .venv/bin/python bench/dashboard.py [--runs 30] [--path /dashboard/?center=all ...]
+
+A stub, not yet the issue's method (gunicorn on loopback and an HTTP client): it signs in a national
+supervisor with Django's test client and requests each page --runs times after one warm-up, printing
+the median, the 95th percentile and the number of queries of each. It uses a database already seeded
+(`manage.py seed_demo --cases N`, or bench/seed_demo.py) and writes nothing but its bench user.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cee_portal.settings")
+os.environ.setdefault("DEBUG", "1")
+
+PATHS = ["/dashboard/?center=all", "/dashboard/?center=CEE010", "/moves/", "/moves/runs/"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument(
+        "--path", action="append", help="a page to time (repeatable); default: " + " ".join(PATHS)
+    )
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.signals import request_started
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Case
+    from cee_portal.users.models import User
+
+    if not Case.objects.exists():
+        print(
+            "No cases: seed first, e.g. manage.py seed_demo --importers 2000 --entries 40000 --cases 100000"
+        )
+        return 1
+    user, _ = User.objects.get_or_create(username="bench-national", defaults={"role": User.Role.SUPERVISOR})
+    request_started.disconnect(reset_queries)  # or each request would empty the captured queries
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    total, open_ = Case.objects.count(), Case.objects.filter(is_open=True).count()
+    print(f"{total:,} cases, {open_:,} open; {args.runs} runs each")
+    print(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    for path in args.path or PATHS:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200, path  # warm-up, and the query count
+        times = []
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+        print(f"{path:32} {statistics.median(times):10.1f} {p95:8.1f} {len(queries):8d}")
+        if os.environ.get("BENCH_SQL"):
+            for query in queries.captured_queries:
+                print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:300]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
