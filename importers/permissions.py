@@ -34,7 +34,16 @@ def restrict_to_accounts(queryset: QuerySet, user, *, importer_path: str) -> Que
     if user.is_cbp_staff:
         return queryset
     prefix = f"{importer_path}__" if importer_path else ""
-    return queryset.filter(**{f"{prefix}memberships__user": user})
+    queryset = queryset.filter(**{f"{prefix}memberships__user": user})
+    scope = token_scope(user)
+    if scope is not None:
+        queryset = queryset.filter(**{f"{importer_path}_id" if importer_path else "pk": scope})
+    return queryset
+
+
+def token_scope(user) -> int | None:
+    """The one account an API token scoped to an importer acts for (None: the user's every account)."""
+    return getattr(user, "api_importer_id", None)
 
 
 def visible_importers(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -84,6 +93,9 @@ def can_view_entry(user, entry: Entry) -> bool:
 def can_file_for(user, importer: Importer) -> bool:
     """May this user file on behalf of an importer account (its importer users and brokers)?"""
     if not _active(user) or not user.is_trade_user:
+        return False
+    scope = token_scope(user)
+    if scope is not None and scope != importer.pk:
         return False
     return importer.memberships.filter(user=user).exists()
 
