@@ -10,7 +10,14 @@ from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
 from cee_portal.users.services import issue_api_token
 from importers.models import Entry, Importer
-from tests.factories import EntryFactory, ImporterFactory, UserFactory, liquidated_entry, staff_user, trade_user
+from tests.factories import (
+    EntryFactory,
+    ImporterFactory,
+    UserFactory,
+    liquidated_entry,
+    staff_user,
+    trade_user,
+)
 
 V1 = "/api/v1"
 
@@ -39,7 +46,9 @@ def protest_body(importer: Importer, entries: list[Entry], **extra) -> dict:
     return {
         "importer": importer.ior_number,
         "filing_port": entries[0].port_id,
-        "entries": [{"entry_number": e.entry_number, "protested_decision": "classification"} for e in entries],
+        "entries": [
+            {"entry_number": e.entry_number, "protested_decision": "classification"} for e in entries
+        ],
         "protestant": {"identifier": importer.ior_number, "name": importer.name},
         "description": "Hydraulic excavators",
         "objections": [

@@ -50,7 +50,9 @@ def test_token_expires_at_its_lifetime_not_a_second_later():
     world = make_world()
     key = run("api_token", world.specialist.username, "--days", "1")[0].strip()
     token = ApiToken.objects.get(user=world.specialist)
-    assert token.expires_at - timezone.now() == pytest.approx(dt.timedelta(days=1), abs=dt.timedelta(seconds=5))
+    assert token.expires_at - timezone.now() == pytest.approx(
+        dt.timedelta(days=1), abs=dt.timedelta(seconds=5)
+    )
     token.expires_at = timezone.now() + dt.timedelta(seconds=30)
     token.save()
     assert get(key).status_code == 200  # still alive just before its expiry
@@ -115,7 +117,9 @@ def test_inactive_user_token_answers_401():
 def test_trade_user_with_several_accounts_must_name_one_and_sees_only_it():
     world = make_world()
     ImporterMembership.objects.create(importer=world.other, user=world.filer)
-    with pytest.raises(CommandError, match="importer: An importer user's or broker's token acts for one account"):
+    with pytest.raises(
+        CommandError, match="importer: An importer user's or broker's token acts for one account"
+    ):
         run("api_token", world.filer.username)
     key = run("api_token", world.filer.username, "--importer", world.other.ior_number)[0].strip()
     listed = [row["ior_number"] for row in get(key).json()["results"]]
