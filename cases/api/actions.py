@@ -44,14 +44,15 @@ class CaseAction(APIView):
         return idempotent(request, lambda: self._run(request, reference))
 
     def _run(self, request, reference):
+        # The case first: an invisible case answers 404 whatever the body, like a missing one.
+        case = lookups.case_for(request.user, reference)
+        required = self.side == "staff" or (self.side == "either" and request.user.is_cbp_staff)
+        version = expected_version(request, required=required)
         data = {}
         if self.body is not None:
             serializer = self.body(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-        case = lookups.case_for(request.user, reference)
-        required = self.side == "staff" or (self.side == "either" and request.user.is_cbp_staff)
-        version = expected_version(request, required=required)
         result = self.act(request, case, data, version)
         return case_response(request, result, status=201 if self.created else 200)
 
