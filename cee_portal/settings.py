@@ -180,7 +180,9 @@ REST_FRAMEWORK = {
         "cee_portal.users.api_throttle.PerUserThrottle",
         "cee_portal.users.api_throttle.AnonymousThrottle",
     ],
+    # JSON in and out: the contract documents one media type, and no form body reaches a filing.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
