@@ -20,6 +20,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from importers.permissions import token_scope
+
 from ..models import Case, IdempotentRequest
 
 MAX_KEY_LENGTH = 255
@@ -118,7 +120,9 @@ def idempotent(request, act: Callable[[], Response]) -> Response:
 
 def _request_hash(request) -> str:
     body = json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=True)
-    raw = "\n".join([request.method, request.path, request.headers.get("If-Match", "").strip(), body])
+    # The token's account scope too: the same body sent through another account's token is another filing.
+    scope = str(token_scope(request.user))
+    raw = "\n".join([request.method, request.path, request.headers.get("If-Match", "").strip(), scope, body])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

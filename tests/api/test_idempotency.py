@@ -154,3 +154,17 @@ def test_session_requests_need_the_csrf_token():
         f"{V1}/filings/protests/", body, format="json", HTTP_IDEMPOTENCY_KEY="s1", HTTP_X_CSRFTOKEN=token
     )
     assert accepted.status_code == 201, accepted.json()
+
+
+@pytest.mark.django_db
+def test_same_key_through_a_token_of_another_account_is_not_a_replay():
+    """A replay would hand one account's case to a token scoped to another: 422 instead."""
+    from importers.models import ImporterMembership
+    from tests.api.helpers import client_for
+
+    world = make_world()
+    ImporterMembership.objects.create(importer=world.other, user=world.filer)
+    body = protest_body(world.importer, [recently_liquidated(world.importer)])
+    assert post(client_for(world.filer, world.importer), "/filings/protests/", body, idem="k").status_code == 201
+    response = post(client_for(world.filer, world.other), "/filings/protests/", body, idem="k")
+    assert response.status_code == 422 and "reference_number" not in response.json()
