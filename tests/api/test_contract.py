@@ -5,7 +5,9 @@ not document. Run in-process (WSGI) as an importer user and as CBP staff, with a
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from schemathesis import checks
 
 from cee_portal.users.services import issue_api_token
@@ -36,7 +38,12 @@ def tokens(db, settings):
     settings.API_THROTTLE_USER_RATE = "100000/min"
     world = make_world()
     case = file_protest(world)
-    return {
+    # Keep the test's connection across the in-process WSGI requests, as Django's test client does:
+    # Django closes "old" connections when a request starts and finishes, which inside the test's
+    # transaction closes it on PostgreSQL. Disconnected last: the test client above reconnects them.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {
         "importer": issue_api_token(world.filer, importer_ior=world.importer.ior_number),
         "staff": issue_api_token(world.specialist),
         # Every other request names these real objects instead of generated identifiers, so the
@@ -50,6 +57,8 @@ def tokens(db, settings):
             "hts_number": "8471300100",
         },
     }
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 # No server error; every status, content type, header and body as the schema documents it. Not

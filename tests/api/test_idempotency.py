@@ -165,6 +165,8 @@ def test_same_key_through_a_token_of_another_account_is_not_a_replay():
     world = make_world()
     ImporterMembership.objects.create(importer=world.other, user=world.filer)
     body = protest_body(world.importer, [recently_liquidated(world.importer)])
-    assert post(client_for(world.filer, world.importer), "/filings/protests/", body, idem="k").status_code == 201
+    assert (
+        post(client_for(world.filer, world.importer), "/filings/protests/", body, idem="k").status_code == 201
+    )
     response = post(client_for(world.filer, world.other), "/filings/protests/", body, idem="k")
     assert response.status_code == 422 and "reference_number" not in response.json()
