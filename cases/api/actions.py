@@ -11,8 +11,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
 from cee_portal.api import READ_ERRORS, StaleErrorSerializer, error
+from cee_portal.legal_time import legal_today
 
 from .. import services
+from ..exceptions import CaseError
 from ..models import CaseStatus
 from ..services.workflow import lock_case
 from . import inputs, lookups
@@ -119,8 +121,6 @@ class _Answer(CaseAction):
 
     def act(self, request, case, data, version):
         if case.kind != self.kind:
-            from ..exceptions import CaseError
-
             raise CaseError(
                 f"Case {case.reference_number} is a {case.get_kind_display()}, not a {self.kind.upper()}."
             )
@@ -176,8 +176,6 @@ class AcceleratedDisposition(CaseAction):
         return super().post(request, reference)
 
     def act(self, request, case, data, version):
-        from cee_portal.legal_time import legal_today
-
         return services.request_accelerated_disposition(
             case, actor=request.user, mailed_on=data["mailed_on"] or legal_today(), expected_version=version
         )

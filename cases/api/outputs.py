@@ -210,8 +210,8 @@ class CaseDetailOut(CaseOut):
 
     @extend_schema_field(DecisionOut(allow_null=True))
     def get_decision(self, case):
-        decision = getattr(case, "decision", None) if hasattr(case, "decision") else None
-        return DecisionOut(decision).data if decision is not None else None
+        # The reverse one-to-one raises when there is no decision yet; hasattr() answers False then.
+        return DecisionOut(case.decision).data if hasattr(case, "decision") else None
 
 
 class FilingOut(CaseDetailOut):

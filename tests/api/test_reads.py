@@ -197,3 +197,25 @@ def test_entries_have_their_numbers_not_ids_in_lists():
     assert set(row) >= {"entry_number", "importer", "port"} and "id" not in row
     assert Entry.objects.filter(entry_number=row["entry_number"]).exists()
     assert legal_today()  # the legal date drives every window the filings check
+
+
+def test_list_queries_do_not_grow_with_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    world = make_world()
+    staff = world.staff_client()
+
+    def queries(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert staff.get(V1 + path).status_code == 200
+        return len(captured)
+
+    file_protest(world)
+    unliquidated(world.importer)
+    staff.get(f"{V1}/centers/")  # the token's first use records it (at most once a minute)
+    one = (queries("/cases/"), queries("/entries/"), queries("/importers/"))
+    for _ in range(4):
+        file_protest(world)
+        unliquidated(world.other)
+    assert (queries("/cases/"), queries("/entries/"), queries("/importers/")) == one
