@@ -28,6 +28,7 @@ ACTION_ERRORS = {
     403: error("The caller sees the case but may not take this action"),
     404: READ_ERRORS[404],
     409: error("The case changed since its ETag was read: reload it (current_version)", StaleErrorSerializer),
+    415: error("The body is not JSON (application/json)"),
     422: error("The Idempotency-Key was used for another request"),
     429: READ_ERRORS[429],
 }

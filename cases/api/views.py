@@ -88,6 +88,7 @@ FILING_ERRORS = {
     400: error("Refused: the field and the rule (window, entry, objection, ...) are named"),
     401: READ_ERRORS[401],
     403: error("The caller may not file for this importer account (CBP staff file nothing)"),
+    415: error("The body is not JSON (application/json)"),
     422: error("The Idempotency-Key was used for another request"),
     429: READ_ERRORS[429],
 }

@@ -315,3 +315,54 @@ def test_internal_events_and_actors_stay_with_staff():
     assert not any(e["kind"] == "assignee" for e in filer_events)
     assert all(e["actor"] is None for e in filer_events)
     assert CaseEvent.objects.filter(kind="assignee").count() == 1
+
+
+def test_allowance_in_part_states_every_objections_outcome_the_refund_and_the_notice():
+    """19 CFR 174.30(a): a protest denied in part is noticed; the Court's 180 days run from the mailing."""
+    world = make_world()
+    case = file_protest(world)
+    ref = case["reference_number"]
+    amended = act(
+        world.filer_client(),
+        ref,
+        "amend",
+        {
+            "objections": [
+                {"protested_decision": "classification", "text": "Or 8429.59", "justification": "EN"}
+            ]
+        },
+    ).json()
+    staff = world.staff_client()
+    missing = act(
+        staff,
+        ref,
+        "decide",
+        {"outcome": "allowed_in_part", "reasons": "r", "refund_amount": "10.00",
+         "objection_outcomes": [{"number": 1, "outcome": "allowed"}]},
+        amended["version"],
+    )  # fmt: skip
+    assert missing.status_code == 400 and missing.json()["field"] == "objection_outcomes"
+    decided = act(
+        staff,
+        ref,
+        "decide",
+        {"outcome": "allowed_in_part", "reasons": "Heading 8429 for the first", "refund_amount": "10.00",
+         "objection_outcomes": [{"number": 1, "outcome": "allowed", "reasons": "GRI 1"},
+                                {"number": 2, "outcome": "denied", "reasons": "EN excludes"}]},
+        amended["version"],
+    )  # fmt: skip
+    body = decided.json()
+    assert decided.status_code == 200 and body["status"] == "allowed_in_part", body
+    assert [o["outcome"] for o in body["objections"]] == ["allowed", "denied"]
+    assert body["decision"]["refund_amount"] == "10.00"
+    assert body["decision"]["notice_mailed_on"] == legal_today().isoformat()
+
+
+def test_a_body_that_is_not_json_is_415():
+    world = make_world()
+    case = file_protest(world)
+    response = world.filer_client().post(
+        f"{V1}/cases/{case['reference_number']}/withdraw/", "note=x",
+        content_type="application/x-www-form-urlencoded", HTTP_IDEMPOTENCY_KEY="form",
+    )  # fmt: skip
+    assert response.status_code == 415 and response.json()["code"] == "unsupported_media_type"
