@@ -730,3 +730,27 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.sha256[:12]})"
+
+
+class IdempotentRequest(models.Model):
+    """An API filing or action made under an Idempotency-Key: a retry answers the stored first result.
+
+    The row is inserted in the same transaction as the filing it guards, so a concurrent retry with
+    the same key waits on the unique constraint and then reads the committed answer instead of
+    filing twice; a refused request rolls back with its row and may be retried.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path, body and If-Match: the same key with another request is refused (422).
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    etag = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="uniq_idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -28,9 +28,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "cee_portal.users",
     "cee_portal.operations",
@@ -183,16 +183,42 @@ REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous caller with the first class's challenge, so 401 with
     # "WWW-Authenticate: Token" rather than the 403 session authentication (which has none) gives.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "cee_portal.users.api_auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per user (per address for the anonymous); the rates are settings read at each request.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "cee_portal.users.api_throttle.PerUserThrottle",
+        "cee_portal.users.api_throttle.AnonymousThrottle",
+    ],
+    # JSON in and out: the contract documents one media type, and no form body reaches a filing.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Domain refusals -> 400 with field errors, not allowed -> 403 (invisible -> 404), stale -> 409.
     "EXCEPTION_HANDLER": "cases.exceptions.api_exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "CEE Portal API", "VERSION": "1.0.0"}
+API_THROTTLE_USER_RATE = env.str("API_THROTTLE_USER_RATE", default="1200/min")
+API_THROTTLE_ANON_RATE = env.str("API_THROTTLE_ANON_RATE", default="60/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CEE Portal API",
+    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "Post-entry case management for CBP's Centers of Excellence and Expertise. Authenticate with "
+        "`Authorization: Token <key>` (`manage.py api_token`) or the site's session (with CSRF). Every "
+        "filing and action takes an `Idempotency-Key` header; staff actions take the case's ETag in "
+        "`If-Match`. Errors are JSON: `{code, message, field, errors}`."
+    ),
+    # The docs page's Swagger UI is served by the site itself (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+}
 
 # --- Celery ---------------------------------------------------------------------------------------------
 # Without REDIS_URL (the embedded default) tasks run in-process, so every feature works without Redis.

@@ -50,6 +50,10 @@ def restrict_to_accounts(
     if user.is_cbp_staff:
         return queryset
     prefix = f"{importer_path}__" if importer_path else ""
+    scope = token_scope(user)
+    if scope is not None:
+        # An API token scoped to one importer acts for that account only (issue 14 item 3).
+        queryset = queryset.filter(**{f"{importer_path}_id" if importer_path else "pk": scope})
     if user.role == User.Role.IMPORTER:
         return queryset.filter(**{f"{prefix}memberships__user": user})
     if user.role != User.Role.BROKER:
@@ -63,6 +67,11 @@ def restrict_to_accounts(
     for kind in DELEGABLE_KINDS:
         rule |= Q(**{kind_path: kind, f"{importer_field}__in": live.covering(kind).values("importer_id")})
     return queryset.filter(rule)
+
+
+def token_scope(user) -> int | None:
+    """The one account an API token scoped to an importer acts for (None: the user's every account)."""
+    return getattr(user, "api_importer_id", None)
 
 
 def visible_importers(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -124,6 +133,9 @@ def can_file_for(user, importer: Importer, kind: str | None = None) -> bool:
     """May this user file on behalf of an importer account: its importer users, and brokers under a
     live delegation (of that case kind, when one is named)?"""
     if not _active(user) or not user.is_trade_user:
+        return False
+    scope = token_scope(user)
+    if scope is not None and scope != importer.pk:
         return False
     if user.role == User.Role.IMPORTER:
         return importer.memberships.filter(user=user).exists()

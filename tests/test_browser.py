@@ -200,3 +200,17 @@ def test_admin_pages_administrators_use_pass_axe_without_csp_violations(page, li
     page.keyboard.press("Enter")
     page.wait_for_url("**q=2304**")
     assert "LAREDO, TX" in page.locator("#result_list").inner_text()
+
+
+def test_api_docs_page_renders_from_the_site_itself_without_csp_violations(page, live_server, csp_violations):
+    """Swagger UI from drf-spectacular-sidecar: no CDN, no CSP exception, the operations listed."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(live_server.url + "/api/docs/")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert any("/api/v1/cases/{reference}/claim/" in p.replace("\u200b", "") for p in paths)
+    assert all(url.startswith(live_server.url) for url in requested), requested
+    assert not csp_violations, csp_violations
+    if shots := os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=f"{shots}/api-docs.png")

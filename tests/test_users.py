@@ -4,10 +4,9 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from rest_framework.authtoken.models import Token
 
 from cee_portal.users.models import User
-from cee_portal.users.services import create_user, issue_api_token
+from cee_portal.users.services import create_user
 from importers.models import ImporterMembership
 from tests.factories import ImporterFactory
 
@@ -208,30 +207,6 @@ def test_create_user_command_sets_up_an_admin():
 def test_create_user_command_turns_refusals_into_command_errors(acme, extra, message):
     with pytest.raises(CommandError, match=message):
         run("create_user", "pat", "--password", PASSWORD, *extra)
-
-
-def test_api_token_prints_a_token_that_authenticates():
-    user = create_user("bot", password=PASSWORD, role="broker")
-
-    output = run("api_token", "bot")
-    key = output.strip()
-
-    assert output.count("\n") == 1 and len(key) == 40
-    assert Token.objects.get(key=key).user == user
-    assert run("api_token", "bot").strip() == key == issue_api_token(user)
-    from rest_framework.authentication import TokenAuthentication
-
-    assert TokenAuthentication().authenticate_credentials(key)[0] == user
-
-
-def test_api_token_is_accepted_by_the_api(api_client):
-    create_user("bot", password=PASSWORD, role="broker")
-    key = run("api_token", "bot").strip()
-
-    response = api_client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {key}")
-    assert response.status_code == 200
-    response = api_client.get("/api/schema/", HTTP_AUTHORIZATION="Token " + "0" * 40)
-    assert response.status_code in (401, 403)
 
 
 def test_api_token_refuses_an_unknown_user():

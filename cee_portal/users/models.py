@@ -112,3 +112,37 @@ class SignInEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.username or '(no username)'} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A REST API token: shown once, stored as its SHA-256, with an expiry and a revocation date.
+
+    A token acts as its user, narrowed by its scope: an importer user's or broker's token names one
+    importer account and sees and files for that account only; a CBP staff member's token names no
+    account and acts as the staff member. DRF's authtoken cannot carry expiry, revocation or scope
+    (and keeps the key in clear), hence this model.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    importer = models.ForeignKey(
+        "importers.Importer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The one account an importer user's or broker's token acts for; none for CBP staff",
+    )
+    # The first characters of the key, to name a token in lists and revocations without the secret.
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… of {self.user.get_username()}"

@@ -1,17 +1,21 @@
 """Writes to user accounts: creating or updating a user with its role, Center and importer accounts."""
 
+import hashlib
+import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
 from importers.identifiers import normalize_ior
 from importers.models import Center, Importer, ImporterMembership
+from importers.permissions import visible_importers
 
-from .models import User
+from .models import ApiToken, User
 
 # Account managers and specialists work for one Center; supervisors and administrators may be national.
 CENTER_REQUIRED_ROLES = frozenset({User.Role.ACCOUNT_MANAGER, User.Role.SPECIALIST})
@@ -157,7 +161,76 @@ def _importers_for(role: str, raw_iors: Iterable[str], errors: dict[str, list[st
     return list(found.values())
 
 
-def issue_api_token(user: User) -> str:
-    """Return the user's API token, creating it on first use."""
-    token, _ = Token.objects.get_or_create(user=user)
-    return token.key
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 366
+
+
+def hash_api_key(key: str) -> str:
+    """The stored form of a token key: a leaked table gives no usable key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def issue_api_token(user: User, *, importer_ior: str | None = None, days: int = DEFAULT_TOKEN_DAYS) -> str:
+    """Issue a new API token and return its key (shown once; only its hash is kept).
+
+    CBP staff tokens act as the staff member and name no account. An importer user's or broker's
+    token is scoped to one account the user belongs to (the only one, when there is one): it sees
+    and files for that account alone. Raises ValidationError keyed by field.
+    """
+    errors: dict[str, list[str]] = {}
+    if not user.is_active:
+        errors.setdefault("username", []).append(f"User {user.get_username()} is inactive.")
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        errors.setdefault("days", []).append(f"A token lives 1 to {MAX_TOKEN_DAYS} days, not {days}.")
+    importer = None
+    if user.is_cbp_staff:
+        if importer_ior:
+            errors.setdefault("importer", []).append(
+                "A CBP staff token acts as the staff member and names no importer account."
+            )
+    else:
+        # The accounts the one visibility rule lets this user act for: an importer user's memberships,
+        # a broker's live delegations (issue 13), read before any token scope applies.
+        accounts = visible_importers(user)
+        if importer_ior:
+            try:
+                ior = normalize_ior(importer_ior)[0]
+            except ValidationError as exc:
+                errors.setdefault("importer", []).extend(exc.messages)
+            else:
+                importer = accounts.filter(ior_number=ior).first()
+                if importer is None:
+                    errors.setdefault("importer", []).append(
+                        f"{user.get_username()} does not act for importer account {ior} (no membership "
+                        "or live broker delegation)."
+                    )
+        else:
+            found = list(accounts[:2])
+            if len(found) == 1:
+                importer = found[0]
+            else:
+                errors.setdefault("importer", []).append(
+                    "An importer user's or broker's token acts for one account: give its importer "
+                    "number (--importer IOR)"
+                    + ("." if found else f"; {user.get_username()} belongs to no account yet.")
+                )
+    if errors:
+        raise ValidationError(errors)
+    key = secrets.token_urlsafe(32)
+    ApiToken.objects.create(
+        user=user,
+        importer=importer,
+        prefix=key[:8],
+        key_hash=hash_api_key(key),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return key
+
+
+def revoke_api_tokens(user: User, *, prefix: str | None = None) -> int:
+    """Revoke a user's live tokens (those starting with prefix, or all); return how many."""
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+    if prefix:
+        tokens = tokens.filter(prefix=prefix[:8])
+    return tokens.update(revoked_at=timezone.now())

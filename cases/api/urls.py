@@ -1,0 +1,35 @@
+"""Case routes of /api/v1/ (mounted by cee_portal/urls.py)."""
+
+from django.urls import path
+
+from . import actions, views
+
+ACTIONS = {
+    "amend": actions.Amend,
+    "reply": actions.Reply,
+    "object": actions.Object,
+    "withdraw": actions.Withdraw,
+    "accelerated-disposition": actions.AcceleratedDisposition,
+    "claim": actions.Claim,
+    "assign": actions.Assign,
+    "start-review": actions.StartReview,
+    "request-information": actions.RequestInformation,
+    "notice-of-action": actions.NoticeOfAction,
+    "decide": actions.Decide,
+    "further-review": actions.FurtherReview,
+    "suspend": actions.Suspend,
+    "resume": actions.Resume,
+    "close": actions.Close,
+}
+
+urlpatterns = [
+    path("cases/", views.CaseList.as_view(), name="api-cases"),
+    path("filings/protests/", views.FileProtest.as_view(), name="api-file-protest"),
+    path("filings/pscs/", views.FilePsc.as_view(), name="api-file-psc"),
+    path("filings/pics/", views.FilePic.as_view(), name="api-file-pic"),
+    path("cases/<str:reference>/", views.CaseDetail.as_view(), name="api-case"),
+    *[
+        path(f"cases/<str:reference>/{name}/", view.as_view(), name=f"api-case-{name}")
+        for name, view in ACTIONS.items()
+    ],
+]
