@@ -32,7 +32,10 @@ from tests.importers.feeds import COLUMNS
 
 pytestmark = pytest.mark.django_db
 
+# Derandomized: CI replays the same 40 feeds on every run (a failure is a reproducible regression, not a
+# flaky build); run with --hypothesis-seed=random locally to explore new ones.
 HOSTILE_SETTINGS = settings(
+    derandomize=True,
     max_examples=40,
     deadline=None,
     suppress_health_check=[
@@ -288,10 +291,10 @@ def _clean(entry_row: Row, line_rows: list[Row]) -> bool:
         cells["importer_number"] in IORS
         and cells["port_code"] in PORTS
         and cells["entry_type"] in ("01", "11", "")
-        and ISO.fullmatch(cells["entry_date"])
+        and _real_date(cells["entry_date"])
         and cells["liquidation_status"] in ("unliquidated", "", "liquidated", "extended")
         and bool(cells["liquidation_date"]) == (cells["liquidation_status"] == "liquidated")
-        and (not cells["liquidation_date"] or ISO.fullmatch(cells["liquidation_date"]))
+        and (not cells["liquidation_date"] or _real_date(cells["liquidation_date"]))
         and _clean_name(cells["importer_name"])
     ):
         return False
@@ -308,6 +311,17 @@ def _clean(entry_row: Row, line_rows: list[Row]) -> bool:
             return False
         numbers.append(line["line_number"])
     return len(set(numbers)) == len(numbers)
+
+
+def _real_date(text: str) -> bool:
+    """An ISO date that exists on the calendar (2026-02-30 has the form but is no date)."""
+    if not ISO.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _clean_name(name: str) -> bool:
