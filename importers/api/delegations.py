@@ -34,7 +34,7 @@ WRITE_ERRORS = {
 
 
 class DelegationOut(serializers.Serializer):
-    id = serializers.UUIDField(source="public_id", help_text="The delegation's public identifier")
+    public_id = serializers.UUIDField(help_text="The delegation's public identifier (a UUID)")
     importer = serializers.CharField(source="importer.ior_number")
     broker_firm = serializers.CharField(source="broker_firm.filer_code", help_text="The firm's filer code")
     broker_firm_name = serializers.CharField(source="broker_firm.name")

@@ -53,12 +53,12 @@ def test_an_administrator_grants_a_delegation_and_the_broker_then_sees_the_case(
     assert response.status_code == 201, response.json()
     body = response.json()
     stored = BrokerDelegation.objects.get(broker_firm=broker.broker_firm)
-    assert body["id"] == str(stored.public_id) and body["id"] != str(stored.pk)
+    assert body["public_id"] == str(stored.public_id) and body["public_id"] != str(stored.pk)
     assert body["case_kinds"] == ["protest"] and body["is_live"] is True
     assert body["broker_firm"] == broker.broker_firm.filer_code
     assert broker_client.get(f"{V1}/cases/{case}/").status_code == 200
     listed = world.filer_client().get(path(world)).json()["results"]
-    assert body["id"] in [d["id"] for d in listed]
+    assert body["public_id"] in [d["public_id"] for d in listed]
 
 
 def test_revoking_ends_the_brokers_access_at_once_and_twice_changes_nothing(world):
