@@ -1,5 +1,7 @@
 """Reference data (Centers, ports, HTS rules), importer accounts, and the entries they file."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -584,6 +586,9 @@ class BrokerDelegation(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The delegation's public identifier (the API's, issue 14): random, so it tells nothing of how
+    # many delegations exist, unlike the database id.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = BrokerDelegationQuerySet.as_manager()
 

@@ -223,6 +223,28 @@ def delegation_of_account(user, importer: Importer, pk: int):
     return delegation
 
 
+def delegation_by_public_id(user, importer: Importer, public_id: str):
+    """One delegation of the account by its public id (the API's), through the visibility rule
+    (else Http404, like a missing one; a malformed id is missing too)."""
+    import uuid
+
+    from .permissions import visible_delegations
+
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404("No such delegation.") from None
+    delegation = (
+        visible_delegations(user)
+        .filter(importer=importer, public_id=key)
+        .select_related("importer", "broker_firm", "granted_by", "revoked_by")
+        .first()
+    )
+    if delegation is None:
+        raise Http404("No such delegation.")
+    return delegation
+
+
 def member_of_account(importer: Importer, user_id: int):
     """A member of the account (else Http404)."""
     from .models import ImporterMembership

@@ -2,7 +2,7 @@
 a request body names (importer, port, entries, staff users), refused on their field when not found."""
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 
 from cee_portal.users.models import User
 from importers import selectors as importer_selectors
@@ -81,3 +81,25 @@ def case_entry(case: Case, user, number: str | None, field: str = "entry_number"
             {field: f"Entry {entry.formatted_number} is not an entry of case {case.reference_number}."}
         )
     return entry
+
+
+def document_of(user, case: Case, sha256: str):
+    """A document of the case by its SHA-256 (the latest upload of those bytes), through the selector."""
+    digest = (sha256 or "").strip().lower()
+    for document in reversed(selectors.case_documents(user, case)):
+        if document.sha256 == digest:
+            return document
+    raise Http404("No such document.")
+
+
+def file_response(document) -> FileResponse:
+    """The file, as an attachment under its own (sniffed) type; never cached, never re-sniffed."""
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -120,10 +120,24 @@ def idempotent(request, act: Callable[[], Response]) -> Response:
 
 def _request_hash(request) -> str:
     body = json.dumps(request.data, sort_keys=True, default=str, ensure_ascii=True)
+    # An upload's bytes, not only its name: another file under a used key is another request.
+    files = sorted(
+        f"{name}={_file_digest(upload)}" for name, uploads in request.FILES.lists() for upload in uploads
+    )
     # The token's account scope too: the same body sent through another account's token is another filing.
     scope = str(token_scope(request.user))
-    raw = "\n".join([request.method, request.path, request.headers.get("If-Match", "").strip(), scope, body])
+    raw = "\n".join(
+        [request.method, request.path, request.headers.get("If-Match", "").strip(), scope, body, *files]
+    )
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _file_digest(upload) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
 
 
 def _replay(stored: IdempotentRequest, digest: str) -> Response:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import actions, views
+from . import actions, documents, views
 
 ACTIONS = {
     "amend": actions.Amend,
@@ -28,6 +28,13 @@ urlpatterns = [
     path("filings/pscs/", views.FilePsc.as_view(), name="api-file-psc"),
     path("filings/pics/", views.FilePic.as_view(), name="api-file-pic"),
     path("cases/<str:reference>/", views.CaseDetail.as_view(), name="api-case"),
+    path("cases/<str:reference>/documents/", documents.Documents.as_view(), name="api-case-documents"),
+    path(
+        "cases/<str:reference>/documents/<str:sha256>/",
+        documents.DocumentDownload.as_view(),
+        name="api-case-document",
+    ),
+    path("cases/<str:reference>/messages/", documents.Messages.as_view(), name="api-case-messages"),
     *[
         path(f"cases/<str:reference>/{name}/", view.as_view(), name=f"api-case-{name}")
         for name, view in ACTIONS.items()

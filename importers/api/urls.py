@@ -2,11 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import delegations, views
 
 urlpatterns = [
     path("importers/", views.ImporterList.as_view(), name="api-importers"),
     path("importers/<str:ior>/", views.ImporterDetail.as_view(), name="api-importer"),
+    path("importers/<str:ior>/delegations/", delegations.Delegations.as_view(), name="api-delegations"),
+    path(
+        "importers/<str:ior>/delegations/<str:public_id>/revoke/",
+        delegations.RevokeDelegation.as_view(),
+        name="api-delegation-revoke",
+    ),
     path("entries/", views.EntryList.as_view(), name="api-entries"),
     path("entries/<str:entry_number>/", views.EntryDetail.as_view(), name="api-entry"),
     path("centers/", views.CenterList.as_view(), name="api-centers"),

@@ -1,12 +1,16 @@
 """The authorisation matrix: every route with an object identifier, for every caller who may not see
 the object. Another importer's user, a broker without membership, a user's token scoped to another
 of the user's accounts: 404, the same answer as for an object that does not exist. Anonymous,
-expired or revoked tokens: 401. (Broker delegations, issue 13, join this matrix when they land.)
+expired or revoked tokens: 401. Brokers with an expired or revoked delegation, or one of other case
+kinds (for the case routes), are outsiders too: 404. The routes include a case's documents (named by
+SHA-256), its messages and the account's delegations (named by their public id).
 """
 
 import datetime as dt
+import hashlib
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -21,23 +25,64 @@ from tests.factories import broker_user
 pytestmark = pytest.mark.django_db
 
 MISSING_CASE = "PRO-9999-2026-999999"
+PDF = b"%PDF-1.7\n1 0 obj\n"
+MISSING = {"sha256": "0" * 64, "delegation": "00000000-0000-4000-8000-000000000000"}
 
 
-def routes(world, case_ref: str, entry_number: str, ior: str) -> list[tuple[str, str]]:
+def routes(
+    world, case_ref: str, entry_number: str, ior: str, sha256: str, delegation: str
+) -> list[tuple[str, str]]:
     return [
         ("get", f"/importers/{ior}/"),
         ("get", f"/entries/{entry_number}/"),
         ("get", f"/cases/{case_ref}/"),
         *[("post", f"/cases/{case_ref}/{name}/") for name in ACTIONS],
+        *case_children(case_ref, sha256),
+        ("get", f"/importers/{ior}/delegations/"),
+        ("post", f"/importers/{ior}/delegations/"),
+        ("post", f"/importers/{ior}/delegations/{delegation}/revoke/"),
+    ]
+
+
+def case_children(case_ref: str, sha256: str) -> list[tuple[str, str]]:
+    return [
+        ("get", f"/cases/{case_ref}/documents/"),
+        ("upload", f"/cases/{case_ref}/documents/"),
+        ("get", f"/cases/{case_ref}/documents/{sha256}/"),
+        ("get", f"/cases/{case_ref}/messages/"),
+        ("post", f"/cases/{case_ref}/messages/"),
     ]
 
 
 def call(client: APIClient, method: str, path: str):
+    headers = {"HTTP_IDEMPOTENCY_KEY": f"matrix{path}"}
     if method == "get":
         return client.get(V1 + path)
-    return client.post(
-        V1 + path, {}, format="json", HTTP_IDEMPOTENCY_KEY=f"matrix{path}", HTTP_IF_MATCH='"1"'
-    )
+    if method == "upload":
+        # A real, acceptable file: refused only because of who sends it.
+        return client.post(
+            V1 + path, {"file": SimpleUploadedFile("a.pdf", PDF)}, format="multipart", **headers
+        )
+    return client.post(V1 + path, {}, format="json", HTTP_IF_MATCH='"1"', **headers)
+
+
+def real_objects(world) -> dict:
+    """A protest of the world's importer with a document, an entry, and a delegation of the account."""
+    from cases import services
+    from cases.models import Case
+
+    case = file_protest(world)
+    stored = Case.objects.get(reference_number=case["reference_number"])
+    services.upload_document(actor=world.filer, case=stored, upload=SimpleUploadedFile("a.pdf", PDF))
+    broker = broker_user(world.importer)
+    delegation = BrokerDelegation.objects.get(broker_firm=broker.broker_firm)
+    return {
+        "case_ref": case["reference_number"],
+        "entry_number": unliquidated(world.importer).entry_number,
+        "ior": world.importer.ior_number,
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "delegation": str(delegation.public_id),
+    }
 
 
 @pytest.fixture
@@ -82,24 +127,43 @@ def session_for(user) -> APIClient:
 
 
 def test_every_object_route_answers_404_to_those_who_may_not_see_it_as_if_missing(world):
-    case = file_protest(world)
-    entry = unliquidated(world.importer)
-    real = routes(world, case["reference_number"], entry.entry_number, world.importer.ior_number)
-    missing = routes(world, MISSING_CASE, "ZZZ00000000", "99-9999999ZZ")
+    real = routes(world, **real_objects(world))
+    missing = routes(world, MISSING_CASE, "ZZZ00000000", "99-9999999ZZ", **MISSING)
     for who, client in outsiders(world).items():
         for (method, path), (_, missing_path) in zip(real, missing, strict=True):
             response = call(client, method, path)
             assert response.status_code == 404, (who, path, response.json())
             assert response.json() == call(client, method, missing_path).json(), (who, path)
-    # The owner sees all three.
+    # The owner sees every object read.
     owner = world.filer_client()
-    for method, path in real[:3]:
-        assert call(owner, method, path).status_code == 200, path
+    for method, path in real:
+        if method == "get":
+            assert call(owner, method, path).status_code == 200, path
+    assert sum(method == "get" for method, _ in real) == 7
+    from cases.models import Document
+
+    assert Document.objects.count() == 1  # no outsider's upload was stored
+
+
+def test_a_broker_outside_the_delegated_kinds_gets_404_on_every_route_of_the_case(world):
+    """19 CFR 141.46: a broker acts within its power of attorney; a PSC-only delegation opens no protest."""
+    objects = real_objects(world)
+    psc_only = broker_user(world.importer, kinds=("psc",))
+    client = client_for(psc_only, world.importer)
+    ref = objects["case_ref"]
+    real = [("get", f"/cases/{ref}/"), *[("post", f"/cases/{ref}/{n}/") for n in ACTIONS]]
+    real += case_children(ref, objects["sha256"])
+    missing = [(m, p.replace(ref, MISSING_CASE)) for m, p in real]
+    for (method, path), (_, missing_path) in zip(real, missing, strict=True):
+        response = call(client, method, path)
+        assert response.status_code == 404, (path, response.json())
+        assert response.json() == call(client, method, missing_path).json(), path
+    # Its account is one it acts for: it sees the account, and may never manage its delegations.
+    assert client.get(f"{V1}/importers/{objects['ior']}/").status_code == 200
+    assert client.get(f"{V1}/importers/{objects['ior']}/delegations/").status_code == 404
 
 
 def test_every_route_answers_401_without_valid_credentials(world):
-    case = file_protest(world)
-    entry = unliquidated(world.importer)
     expired_key = issue_api_token(world.filer)
     ApiToken.objects.filter(user=world.filer).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     revoked_key = issue_api_token(world.specialist)
@@ -108,7 +172,7 @@ def test_every_route_answers_401_without_valid_credentials(world):
     for name, key in [("expired", expired_key), ("revoked", revoked_key)]:
         callers[name] = APIClient()
         callers[name].credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    paths = routes(world, case["reference_number"], entry.entry_number, world.importer.ior_number)
+    paths = routes(world, **real_objects(world))
     paths += [
         ("get", "/cases/"),
         ("get", "/entries/"),

@@ -2,20 +2,28 @@
 checks every answer against the schema: no server error, no status, header or body the schema does
 not document. Run in-process (WSGI) as an importer user and as CBP staff, with a fixed seed."""
 
+import hashlib
+
 import hypothesis
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from schemathesis import checks
 
+from cases.models import Case
+from cases.services import upload_document
 from cee_portal.users.services import issue_api_token
+from importers.models import BrokerDelegation, ImporterMembership
 from tests.api.helpers import file_protest, make_world
+from tests.factories import broker_user
 
 EXAMPLES_PER_OPERATION = 17
 SEED = 20261201
 REQUESTS: dict[str, int] = {"importer": 0, "staff": 0}
+PDF = b"%PDF-1.7\n1 0 obj\n"
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
 schema.config.seed = SEED
@@ -37,7 +45,13 @@ def tokens(db, settings):
     # Hundreds of requests a minute per user here: the throttle has its own test (test_tokens.py).
     settings.API_THROTTLE_USER_RATE = "100000/min"
     world = make_world()
+    # An administrator of its account: generated grants and revocations reach the services.
+    ImporterMembership.objects.filter(user=world.filer).update(is_account_admin=True)
     case = file_protest(world)
+    stored = Case.objects.get(reference_number=case["reference_number"])
+    upload_document(actor=world.filer, case=stored, upload=SimpleUploadedFile("a.pdf", PDF))
+    broker = broker_user(world.importer)
+    delegation = BrokerDelegation.objects.get(broker_firm=broker.broker_firm)
     # Keep the test's connection across the in-process WSGI requests, as Django's test client does:
     # Django closes "old" connections when a request starts and finishes, which inside the test's
     # transaction closes it on PostgreSQL. Disconnected last: the test client above reconnects them.
@@ -55,6 +69,8 @@ def tokens(db, settings):
             "ace_id": "CEE010",
             "code": "2304",
             "hts_number": "8471300100",
+            "sha256": hashlib.sha256(PDF).hexdigest(),
+            "public_id": str(delegation.public_id),
         },
     }
     request_started.connect(close_old_connections)
@@ -103,13 +119,17 @@ def test_at_least_500_generated_requests_per_user():
 def test_schema_documents_bodies_headers_and_every_refusal_of_every_operation(client):
     document = client.get("/api/schema/?format=json").json()
     operations = [(path, method, op) for path, ops in document["paths"].items() for method, op in ops.items()]
-    assert len(operations) == 30 and all(path.startswith("/api/v1/") for path, _, _ in operations)
+    assert len(operations) == 38 and all(path.startswith("/api/v1/") for path, _, _ in operations)
     for path, method, op in operations:
         name = f"{method.upper()} {path}"
         statuses = set(op["responses"])
         assert {"401", "429"} <= statuses, name
         assert any(s.startswith("2") for s in statuses), name
         for status, response in op["responses"].items():
+            if op["operationId"] == "cases_documents_download" and status == "200":
+                # The file itself, under each allowed type (sniffed from its content).
+                assert "application/pdf" in response["content"], name
+                continue
             assert "application/json" in response.get("content", {}), (name, status)
         headers = {p["name"]: p for p in op.get("parameters", []) if p["in"] == "header"}
         if "{" in path and "hts-centers" not in path:  # an HTS number is answered, never "not found"

@@ -5,6 +5,7 @@ adds only the shape of the body, and a refusal names the field and changes nothi
 """
 
 import datetime as dt
+import uuid
 
 import pytest
 
@@ -197,6 +198,7 @@ def test_a_broker_token_files_for_its_one_account_only():
     broker = broker_user(world.importer)  # a firm delegated by both accounts
     delegation = BrokerDelegation.objects.get(broker_firm=broker.broker_firm)
     delegation.pk, delegation.importer, delegation.power_of_attorney = None, world.other, "POA-other"
+    delegation.public_id = uuid.uuid4()  # a copy is another delegation, with its own public id
     delegation.save()
     client = client_for(broker, world.importer)
     theirs = recently_liquidated(world.other)
