@@ -20,9 +20,12 @@ class PreferencesForm(forms.Form):
     """A checkbox per optional notice, labelled with what it is about."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Own ids: the queue's styles claim #id_status.
+        super().__init__(*args, auto_id="notice_%s", **kwargs)
         for name in NotificationPreference.optional_fields():
-            self.fields[name] = forms.BooleanField(label=NoticeEvent(name).label, required=False)
+            self.fields[name] = forms.BooleanField(
+                label=NoticeEvent(name).label, required=False, label_suffix=""
+            )
 
 
 def _page(request, template: str, url_name: str):
