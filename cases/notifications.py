@@ -20,6 +20,7 @@ from cee_portal.operations.outbox import handles
 from cee_portal.users.models import User
 from importers.models import BrokerDelegation
 
+from .deadlines import DeadlineKind
 from .models import Case, CaseDeadline, NoticeDelivery, NoticeEvent, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -55,9 +56,7 @@ def _links(user: User, case: Case) -> tuple[str, str]:
     return case_url, base + reverse(f"{side}:notifications")
 
 
-def render_notice(
-    user: User, case: Case, payload: dict, running: list[CaseDeadline]
-) -> EmailMultiAlternatives:
+def render_notice(user: User, case: Case, payload: dict, running: list[dict]) -> EmailMultiAlternatives:
     """Plain text and HTML; the HTML part is autoescaped, so typed text (notes, reasons) stays inert."""
     case_url, preferences_url = _links(user, case)
     reference = case.reference_number
@@ -92,7 +91,10 @@ def deliver_case_notice(payload: dict) -> None:
         p.user_id: p for p in NotificationPreference.objects.filter(user__in=users) if not p.wants(event)
     }
     done = set(NoticeDelivery.objects.filter(key=key, user__in=users).values_list("user_id", flat=True))
-    running = list(case.deadlines.filter(state=CaseDeadline.State.RUNNING).order_by("due_on", "id"))
+    running = [
+        {"label": DeadlineKind(d.kind).label, "due_on": d.due_on, "citation": d.citation}
+        for d in case.deadlines.filter(state=CaseDeadline.State.RUNNING).order_by("due_on", "id")
+    ]
     sent = failed = 0
     last_error: Exception | None = None
     for user in users:
