@@ -812,6 +812,7 @@ class NoticeDelivery(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "notice deliveries"
         constraints = [models.UniqueConstraint(fields=["key", "user"], name="uniq_notice_delivery")]
 
     def __str__(self) -> str:
