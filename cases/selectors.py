@@ -649,3 +649,10 @@ def document_for_download(user, pk: int):
     if document is None:
         raise Http404("No such document.")
     return document
+
+
+def notification_preferences(user):
+    """The user's notice preferences; an unsaved all-on row when they never chose (the default)."""
+    from .models import NotificationPreference
+
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)

@@ -252,6 +252,8 @@ MAILERS = {
     },
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="cee-portal@localhost")
+# The site's own address, for links in emails sent by workers (which have no request to ask).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # --- Portal: documents and invitations (issue 13) ------------------------------------------------------
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024)

@@ -16,6 +16,7 @@ from .intake import (
     issue_notice_of_action,
 )
 from .messages import post_message
+from .notices import set_notification_preferences
 from .protests import amend_protest, decide_further_review, request_accelerated_disposition
 from .receipts import file_once
 from .sweeps import run_deadline_sweeps
@@ -48,6 +49,7 @@ __all__ = [
     "issue_information_request",
     "issue_notice_of_action",
     "post_message",
+    "set_notification_preferences",
     "refresh_deadlines",
     "request_accelerated_disposition",
     "run_deadline_sweeps",

@@ -1,5 +1,6 @@
 """Helpers shared by the case services: the legal clock policy, reference numbers, events."""
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from cee_portal.operations import outbox
 from importers.permissions import delegation_for
 
 from .. import deadlines
-from ..models import Case, CaseEvent, CaseKind, ReferenceCounter
+from ..models import Case, CaseEvent, CaseKind, NoticeEvent, ReferenceCounter
 
 REFERENCE_PREFIX = {
     CaseKind.PROTEST: "",
@@ -69,9 +70,21 @@ def record_event(
     )
 
 
-def notify(case: Case, *, audience: str, subject: str, body: str) -> None:
-    """Queue a notice to the importer side or the owning Center through the outbox."""
-    outbox.enqueue("case.notice", case_id=case.pk, audience=audience, subject=subject, body=body)
+def notify(case: Case, *, audience: str, subject: str, body: str, event: str = NoticeEvent.OTHER) -> None:
+    """Queue a notice to the importer side or the owning Center through the outbox.
+
+    `event` names what happened, so each recipient's preferences apply (cases.models.NoticeEvent);
+    `key` makes the delivery idempotent: a message drained twice emails no one twice.
+    """
+    outbox.enqueue(
+        "case.notice",
+        case_id=case.pk,
+        audience=audience,
+        subject=subject,
+        body=body,
+        event=str(event),
+        key=str(uuid.uuid4()),
+    )
 
 
 def bump(case: Case, *fields: str) -> None:

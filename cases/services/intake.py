@@ -24,6 +24,7 @@ from ..models import (
     CaseKind,
     CaseStatus,
     InformationRequest,
+    NoticeEvent,
     NoticeOfAction,
     Objection,
     PicDetail,
@@ -671,6 +672,7 @@ def issue_information_request(
         audience="importer",
         subject=f"Request for information {case.reference_number}",
         body=f"{questions}\n\nPlease answer by {due.due_on} ({due.citation}).",
+        event=NoticeEvent.INFORMATION_REQUEST,
     )
     return case
 
@@ -704,5 +706,11 @@ def issue_notice_of_action(
         new=case.status,
         message=f"Action {action_kind}" + (f"; answer due {due.due_on}." if due else "."),
     )
-    notify(case, audience="importer", subject=f"Notice of action {case.reference_number}", body=action)
+    notify(
+        case,
+        audience="importer",
+        subject=f"Notice of action {case.reference_number}",
+        body=action,
+        event=NoticeEvent.PROPOSED_ACTION,
+    )
     return case

@@ -15,7 +15,7 @@ from cee_portal.operations.jobs import recorded_run
 from .. import deadlines
 from ..deadlines import DeadlineKind
 from ..exceptions import StaleVersion
-from ..models import Case, CaseDeadline, CaseStatus, InformationRequest
+from ..models import Case, CaseDeadline, CaseStatus, InformationRequest, NoticeEvent
 from .common import notify, record_event
 from .workflow import DecisionInput, transition_case
 
@@ -170,6 +170,7 @@ def sweep_reminders(today: date) -> int:
                 audience=audience,
                 subject=f"{case.reference_number}: deadline {deadline.due_on}",
                 body=f"{deadline.rule} ({deadline.citation}) - due {deadline.due_on}.",
+                event=NoticeEvent.REMINDER,
             )
             count += 1
     return count

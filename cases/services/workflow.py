@@ -19,6 +19,7 @@ from ..models import (
     CaseKind,
     CaseStatus,
     Decision,
+    NoticeEvent,
     Objection,
 )
 from ..permissions import can_assign, can_make_move
@@ -89,12 +90,19 @@ def transition_case(
     _release_entries(case)
     refresh_deadlines(case, today=today)
     record_event(case, actor=actor, kind="status", old=old, new=to, message=note)
-    notify(
-        case,
-        audience="importer",
-        subject=f"{case.reference_number}: {case.get_status_display()}",
-        body=note or f"The status of case {case.reference_number} changed from {old} to {to}.",
+    event = (
+        NoticeEvent.DEEMED_DENIAL
+        if to == CaseStatus.DEEMED_DENIED
+        else NoticeEvent.DECISION
+        if decision is not None
+        else NoticeEvent.STATUS
     )
+    subject = f"{case.reference_number}: {case.get_status_display()}"
+    body = note or f"The status of case {case.reference_number} changed from {old} to {to}."
+    notify(case, audience="importer", subject=subject, body=body, event=event)
+    if not (actor is not None and actor.is_cbp_staff):
+        # The Center hears of what it did not do itself: an answer, a withdrawal, a deemed denial.
+        notify(case, audience="center", subject=subject, body=body, event=event)
     return case
 
 

@@ -162,7 +162,7 @@ def test_failed_delivery_stays_pending_and_a_later_drain_delivers_it(
     def smtp_down(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("421 mail relay unavailable")
 
-    monkeypatch.setattr("cases.notifications.send_mail", smtp_down)
+    monkeypatch.setattr("cases.notifications.EmailMultiAlternatives.send", smtp_down)
     assert outbox.drain() == {"delivered": 0, "failed": 2}
     assert _pending() == [
         ("center", 1, "421 mail relay unavailable"),

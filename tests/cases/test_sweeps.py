@@ -110,7 +110,10 @@ def test_protest_is_deemed_denied_as_of_the_30th_day_once_that_day_has_passed(im
     assert (court.due_on, court.state) == (CIT_AFTER_DEEMED_DENIAL, "running")
     assert case.deadlines.get(kind="accelerated_disposition").state == "met"
     assert _status_events(case) == [("received", "deemed_denied", "shared")]
-    notice = OutboxMessage.objects.get(payload__subject=f"{case.reference_number}: Deemed denied")
+    # The importer side and the owning Center both hear of it (the Center did not act: the law did).
+    notices = OutboxMessage.objects.filter(payload__subject=f"{case.reference_number}: Deemed denied")
+    assert sorted(n.payload["audience"] for n in notices) == ["center", "importer"]
+    notice = notices.get(payload__audience="importer")
     assert (notice.payload["audience"], notice.dispatched_at) == ("importer", None)
 
     outbox.drain()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .. import documents
+from .. import documents, notifications
 from . import cases, home, invitations, people
 
 app_name = "portal"
@@ -19,4 +19,5 @@ urlpatterns = [
     path("accounts/<str:ior>/delegations/", people.delegations, name="delegations"),
     path("accounts/<str:ior>/delegations/<int:pk>/revoke/", people.revoke, name="delegation-revoke"),
     path("invitations/<str:token>/", invitations.accept, name="invitation"),
+    path("notifications/", notifications.portal_preferences, name="notifications"),
 ]

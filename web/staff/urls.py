@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .. import notifications
 from . import account, case, entry, packet, queue, queue_actions, queue_export
 
 app_name = "staff"
@@ -27,6 +28,7 @@ urlpatterns = [
 from . import dashboard, moves, runs  # noqa: E402
 
 urlpatterns += [
+    path("notifications/", notifications.staff_preferences, name="notifications"),
     path("dashboard/", dashboard.dashboard_page, name="dashboard"),
     path("moves/", moves.moves_home, name="moves"),
     path("moves/find/", moves.find_account, name="find_account"),
