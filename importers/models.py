@@ -75,7 +75,7 @@ class Port(models.Model):
 
 
 class Basis(models.TextChoices):
-    """How sure a mapping row is (see importers/data/README.md)."""
+    """How sure a mapping row is (see importers/reference/data/README.md)."""
 
     CONFIRMED = "confirmed", "Confirmed (Federal Register or CBP notice)"
     CONFIRMED_PARTIAL = "confirmed_partial", "Confirmed in part"
@@ -154,7 +154,7 @@ class HeadingCenter(models.Model):
     """Derived table: every 4-digit heading -> its Center, rebuilt from HtsRule on every change.
 
     SQL joins on it (ingest, mix aggregation); Python looks it up. The longest-prefix logic lives
-    only in importers.resolver.rebuild_heading_table.
+    only in importers.reference.resolver.rebuild_heading_table.
     """
 
     heading = models.CharField(max_length=4, primary_key=True)
@@ -373,8 +373,8 @@ class EntryLine(models.Model):
     hts_number = models.CharField("HTS number", max_length=10, validators=[validate_hts])
     entered_value = models.DecimalField(max_digits=14, decimal_places=2)
     duty = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    # Resolved through importers.resolver at ingest, re-resolved when the HTS rules change. A copy of
-    # the resolver's answer (HeadingCenter, which has the key constraint) kept without one: the
+    # Resolved through importers.reference.resolver at ingest, re-resolved when the HTS rules change.
+    # A copy of the resolver's answer (HeadingCenter, which has the key constraint) kept without one: the
     # database checked it line by line at every commit, 40 % of the ingest's database time, for ten
     # reference rows that are never deleted (PROTECT still refuses it in Django).
     center = models.ForeignKey(

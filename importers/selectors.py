@@ -340,7 +340,7 @@ class MovePreview:
 def tonight_preview(*, today: date) -> MovePreview:
     """What a full reassignment run as of `today` would move: the plan `reassign_accounts --dry-run`
     makes (reassignment.plan_run), without recording a job or moving anything."""
-    from . import reassignment
+    from .accounts import reassignment
 
     examined, moves = reassignment.plan_run(today=today, importer_ids=None, rebuild_mix=True)
     return MovePreview(today=today, examined=examined, rows=move_rows(moves))
@@ -381,9 +381,9 @@ def hts_rule_change_preview(prefix: str, center_id: int | None, *, today: date) 
     """
     from django.conf import settings
 
-    from .mix import fold_deltas, mixes, window_start
-    from .reassignment import decide
-    from .resolver import headings_moved_by
+    from .accounts.mix import fold_deltas, mixes, window_start
+    from .accounts.reassignment import decide
+    from .reference.resolver import headings_moved_by
 
     old_center_id = HtsRule.objects.filter(prefix=prefix).values_list("center_id", flat=True).first()
     headings = headings_moved_by(prefix, center_id)
@@ -447,12 +447,12 @@ def hts_rule_change_preview(prefix: str, center_id: int | None, *, today: date) 
 def _empty_mix():
     from django.conf import settings
 
-    from .mix import Mix
+    from .accounts.mix import Mix
 
     return Mix(basis=settings.ACCOUNT_MIX["BASIS"])
 
 
 def _copy_mix(mix):
-    from .mix import Mix
+    from .accounts.mix import Mix
 
     return Mix(basis=mix.basis, by_center=dict(mix.by_center))

@@ -3,13 +3,8 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from . import reassignment, resolver
-
-
-@shared_task(name="importers.reresolve_lines")
-def reresolve_lines_task(headings: list[str]) -> int:
-    """Re-resolve entry lines under headings whose Center changed."""
-    return resolver.reresolve_lines(headings)
+from .accounts import reassignment
+from .reference.resolver import reresolve_lines_task  # noqa: F401  (re-exported for autodiscovery)
 
 
 @shared_task(name="importers.reassign_accounts")

@@ -7,8 +7,9 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from cee_portal.users.models import User
-from cee_portal.users.services import create_user, issue_api_token
+from cee_portal.users.services import issue_api_token
 from importers.models import ImporterMembership
+from importers.services import create_user
 from tests.factories import ImporterFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cee_portal.legal_time import legal_today
-from importers import resolver, selectors
+from importers import selectors, services
 from importers.models import HtsRule
 from importers.permissions import can_edit_hts_rules, can_run_reassignment
 
@@ -143,7 +143,7 @@ def hts_rule(request):
     old_center_id = rule.center_id if rule else None
     rule = rule or HtsRule(prefix=prefix)
     rule.center = center
-    change = resolver.save_hts_rule(
+    change = services.save_hts_rule(
         rule, actor=user, is_new=old_center_id is None, old_center_id=old_center_id
     )
     messages.success(

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from importers import reassignment
+from importers.accounts import reassignment
 from importers.identifiers import normalize_ior
 from importers.models import Importer, ScheduledMove
 from importers.selectors import MoveRow, move_rows

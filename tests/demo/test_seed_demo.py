@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db.models import Max, Sum
 
 from cee_portal.users.models import User
-from importers import demo, resolver
+from demo import seed as demo
 from importers.identifiers import normalize_entry_number, normalize_hts
 from importers.models import (
     AccountAssignment,
@@ -21,6 +21,7 @@ from importers.models import (
     LiquidationStatus,
     Port,
 )
+from importers.reference import resolver
 from tests.factories import EntryFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +218,7 @@ def test_cases_are_seeded_with_the_same_seed_and_day(monkeypatch):
         )
         return count
 
-    monkeypatch.setattr("cases.demo.seed_cases", fake_seed_cases)
+    monkeypatch.setattr("demo.seed.seed_cases", fake_seed_cases)
     output = seed(cases=12)
 
     assert calls == [(12, 7, TODAY, 300, 1)]

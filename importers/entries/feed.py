@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
-from .feed_files import (
+from importers.entries.feed_files import (
     DUTY,
     ENTERED_VALUE,
     ENTRY_DATE,
@@ -54,7 +54,7 @@ from .feed_files import (
     read_records,
     shown,
 )
-from .identifiers import normalize_entry_number, normalize_hts, normalize_ior
+from importers.identifiers import normalize_entry_number, normalize_hts, normalize_ior
 
 # No Django models here: a parser process imports this module without setting Django up.
 # The liquidation statuses of models.LiquidationStatus (a test keeps the two the same).

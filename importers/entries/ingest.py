@@ -1,6 +1,6 @@
 """Ingest of the entry feed: CSV or JSON Lines of entry and line records (docs/entry_feed.md).
 
-Records are read and checked by importers.feed (for big files in a second process, chunks ahead of
+Records are read and checked by importers.entries.feed (for big files in a second process, chunks ahead of
 the writes); an entry and its lines are written together or not at all. Each chunk of whole entries is
 one transaction with set-based writes: one query to read what exists, bulk inserts (COPY on
 PostgreSQL) for what is new, bulk updates for what changed, nothing for what is unchanged. So
@@ -19,10 +19,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cee_portal.legal_time import legal_today
-
-from . import resolver
-from .bulk import copy_text, insert_rows, reserve_ids
-from .feed import (
+from importers.accounts.mix import fold_deltas, record_new_lines, refresh_monthly_mix
+from importers.entries.bulk import copy_text, insert_rows, reserve_ids
+from importers.entries.feed import (
     ALL_GIVEN,
     ENTRY_VALUES,
     UPDATABLE,
@@ -33,10 +32,11 @@ from .feed import (
     parse_chunks,
     printable,
 )
-from .identifiers import normalize_ior
-from .mix import fold_deltas, record_new_lines, refresh_monthly_mix
-from .models import Entry, EntryLine, Importer, Port
-from .services import assign_initial_centers
+from importers.identifiers import normalize_ior
+from importers.models import Entry, EntryLine, Importer, Port
+from importers.reference import resolver
+from importers.services import assign_initial_centers
+from importers.signals import liquidation_changed
 
 LIQUIDATION_FACTS = frozenset(UPDATABLE) - {"entry_type", "entry_date", "importation_date"}
 PORT = ENTRY_VALUES.index("port_id")
@@ -177,14 +177,13 @@ class Ingest:
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INGEST_LOCK])
-            liquidation_changed, new_importers = self._write(entries, orphan_lines)
+            changed, new_importers = self._write(entries, orphan_lines)
+            if changed:
+                # The one hook for everything that depends on an entry's liquidation (cases' deadlines),
+                # in the chunk's transaction: the chunk and its consequences commit together.
+                liquidation_changed.send(sender=Entry, entry_ids=changed)
         self.new_importer_ids |= new_importers
-        if liquidation_changed:
-            # The one hook for everything that depends on an entry's liquidation (cases' deadlines).
-            from cases.services import entries_liquidation_changed
-
-            entries_liquidation_changed(liquidation_changed)
-            self.summary.liquidation_changes += len(liquidation_changed)
+        self.summary.liquidation_changes += len(changed)
 
     def _write(self, entries: list[EntryRow], orphan_lines: list[LineRecord]) -> tuple[list[int], set[int]]:
         """Write a chunk; return (entries whose liquidation changed, importers created)."""

@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from cee_portal.users.models import User
-from cee_portal.users.services import create_user
+from importers.services import create_user
 
 
 class Command(BaseCommand):

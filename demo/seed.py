@@ -20,11 +20,14 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from .identifiers import entry_check_digit
-from .mix import refresh_monthly_mix
-from .models import Center, Entry, EntryLine, Importer, LiquidationStatus, Port
-from .resolver import heading_center_ids
-from .services import assign_initial_centers
+from cee_portal.legal_time import legal_today
+from importers.accounts.mix import refresh_monthly_mix
+from importers.identifiers import entry_check_digit
+from importers.models import Center, Entry, EntryLine, Importer, LiquidationStatus, Port
+from importers.reference.resolver import heading_center_ids
+from importers.services import assign_initial_centers, create_user
+
+from .cases import seed_cases
 
 # Every demo importer's name ends with this, which is how a second run knows the data is there.
 DEMO_MARKER = " (demo)"
@@ -120,8 +123,6 @@ def demo_data_present() -> bool:
 
 def ensure_demo_users() -> list[tuple[str, str, str]]:
     """Create or refresh the demo logins; return (username, role, password) for each."""
-    from cee_portal.users.services import create_user
-
     first = Importer.objects.filter(name__endswith=DEMO_MARKER).order_by("pk").first()
     logins = []
     for username, role, center in DEMO_USERS:
@@ -168,8 +169,6 @@ def seed_demo(
             if cases:
                 # Entries seeded earlier without cases (benchmark databases) can get them now;
                 # seed_cases itself does nothing when cases exist.
-                from cases.demo import seed_cases
-
                 added = seed_cases(count=cases, seed=seed, today=today, stdout=stdout)
                 if added:
                     result.created = True
@@ -213,8 +212,6 @@ def seed_demo(
         clock.lap("demo users")
 
         if cases:
-            from cases.demo import seed_cases
-
             result.counts["cases"] = seed_cases(count=cases, seed=seed, today=today, stdout=stdout)
             clock.lap("cases")
     return result
@@ -618,6 +615,4 @@ def _ticking(rows: Iterable[tuple], bar) -> Iterator[tuple]:
 
 def parse_today(value: str | None) -> date:
     """The --today option: YYYY-MM-DD, or today's legal date (the demo's history rows are dated with it)."""
-    from cee_portal.legal_time import legal_today
-
     return date.fromisoformat(value) if value else legal_today()

@@ -21,9 +21,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from cee_portal.users.models import BrokerFirm, User
-
-from .models import DELEGABLE_KINDS, BrokerDelegation, Importer, ImporterMembership, Invitation
-from .permissions import can_manage_people
+from importers.models import DELEGABLE_KINDS, BrokerDelegation, Importer, ImporterMembership, Invitation
+from importers.permissions import can_manage_people
 
 
 def hash_token(token: str) -> str:

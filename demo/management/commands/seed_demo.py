@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from importers.demo import parse_today, seed_demo
+from demo.seed import parse_today, seed_demo
 
 
 class Command(BaseCommand):

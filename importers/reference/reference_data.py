@@ -1,4 +1,4 @@
-"""Load the reference data shipped in importers/data/ (copied from the public sources)."""
+"""Load the reference data shipped in importers/reference/data/ (copied from the public sources)."""
 
 import csv
 from dataclasses import dataclass
@@ -6,8 +6,17 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Basis, Center, District, HeadingCenter, HtsChapter, HtsRule, Port, PreferenceAgreement
-from .resolver import rebuild_heading_table
+from importers.models import (
+    Basis,
+    Center,
+    District,
+    HeadingCenter,
+    HtsChapter,
+    HtsRule,
+    Port,
+    PreferenceAgreement,
+)
+from importers.reference.resolver import rebuild_heading_table
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -1,4 +1,4 @@
-"""Demo cases (cases.demo.seed_cases): every kind and state, consistent with the statutory clock."""
+"""Demo cases (demo.cases.seed_cases): every kind and state, consistent with the statutory clock."""
 
 import re
 from collections import Counter, defaultdict
@@ -9,7 +9,6 @@ import pytest
 from django.db import transaction
 
 from cases import deadlines
-from cases.demo import KIND_SHARES, PATHS, STATUS_WEIGHTS, seed_cases
 from cases.models import (
     DECISION_STATUSES,
     OPEN_STATUSES,
@@ -25,6 +24,7 @@ from cases.models import (
     ReferenceCounter,
 )
 from cases.services import refresh_deadlines, run_deadline_sweeps
+from demo.cases import KIND_SHARES, PATHS, STATUS_WEIGHTS, seed_cases
 from importers.models import EntryLine, Port
 from tests.factories import EntryFactory, EntryLineFactory, ImporterFactory, staff_user
 
@@ -337,7 +337,7 @@ def test_without_entries_nothing_is_created():
 
 @pytest.mark.django_db
 def test_seed_demo_fills_cases_on_the_demo_entries():
-    demo = pytest.importorskip("importers.demo")
+    demo = pytest.importorskip("demo.seed")
     result = demo.seed_demo(importers=20, entries=400, cases=150, seed=2, today=TODAY, progress=False)
     assert result.counts["cases"] == 150
     assert set(Case.objects.values_list("kind", flat=True)) == set(TRANSITIONS)

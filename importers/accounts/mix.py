@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
-from .bulk import copy_text
-from .models import ImporterMonthlyMix, MonthlyMixDelta
+from importers.entries.bulk import copy_text
+from importers.models import ImporterMonthlyMix, MonthlyMixDelta
 
 _CHUNK = 5000
 MIX_LOCK = 7_246_001  # advisory lock key serialising rebuilds of the rollup

@@ -7,11 +7,13 @@ rebuild_heading_table is the only place that applies the longest-prefix logic.
 
 from collections.abc import Iterable
 
+from celery import shared_task
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Substr
 
-from .models import Center, EntryLine, HeadingCenter, HtsRule, HtsRuleChange
+from importers.accounts.mix import refresh_monthly_mix
+from importers.models import Center, EntryLine, HeadingCenter, HtsRule, HtsRuleChange
 
 ALL_HEADINGS = tuple(f"{chapter:02d}{heading:02d}" for chapter in range(1, 100) for heading in range(100))
 
@@ -73,8 +75,6 @@ def reresolve_lines(headings: Iterable[str]) -> int:
         importer_ids.update(lines.values_list("entry__importer_id", flat=True).distinct())
         updated += lines.update(center_id=Subquery(center_of_heading))
     # The mix rollup follows, so the next reassignment (or its dry run) sees the new attribution.
-    from .mix import refresh_monthly_mix
-
     refresh_monthly_mix(importer_ids)
     return updated
 
@@ -117,8 +117,6 @@ def _after_headings_changed(headings: set[str]) -> None:
     if not headings:
         return
     # Re-resolving can touch millions of lines: done by a task after commit, not in the admin request.
-    from .tasks import reresolve_lines_task
-
     transaction.on_commit(lambda: reresolve_lines_task.delay(sorted(headings)))
 
 
@@ -143,3 +141,11 @@ def headings_moved_by(prefix: str, center_id: int | None) -> dict[str, tuple[int
         if now != then:
             moved[heading] = (now, then)
     return moved
+
+
+# Defined beside what it runs and what schedules it (_after_headings_changed); importers/tasks.py
+# re-exports it, so the resolver and the tasks module do not import each other.
+@shared_task(name="importers.reresolve_lines")
+def reresolve_lines_task(headings: list[str]) -> int:
+    """Re-resolve entry lines under headings whose Center changed."""
+    return reresolve_lines(headings)

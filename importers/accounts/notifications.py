@@ -6,8 +6,7 @@ from django.db.models import Q
 
 from cee_portal.operations.outbox import handles
 from cee_portal.users.models import User
-
-from .models import Center, Importer
+from importers.models import Center, Importer
 
 
 def _addresses(importer: Importer, center_ids: list[int]) -> list[str]:

@@ -16,8 +16,18 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from .mix import Mix, fold_deltas, mixes
-from .models import AccountAssignment, AssignmentReason, Center, Importer, ScheduledMove
+from cee_portal.operations import outbox
+from importers.accounts.mix import Mix, fold_deltas, mixes
+from importers.entries.bulk import set_column
+from importers.models import (
+    AccountAssignment,
+    AssignmentReason,
+    Center,
+    Importer,
+    ReassignmentJob,
+    ScheduledMove,
+)
+from importers.signals import account_moved
 
 
 @dataclass(frozen=True)
@@ -136,8 +146,6 @@ def _schedule(importer: Importer, verdict: Verdict, *, today: date, effective_on
         effective_on=effective_on,
         figures=verdict.figures,
     )
-    from cee_portal.operations import outbox
-
     outbox.enqueue(
         "account.move_announced",
         importer_id=importer.pk,
@@ -188,8 +196,6 @@ def move_account(
     note: str = "",
 ) -> Importer:
     """Move a (locked) account and its open work to another Center, in the caller's transaction."""
-    from cases.services.reassign import move_open_cases
-
     from_center_id = importer.center_id
     AccountAssignment.objects.create(
         importer=importer,
@@ -207,15 +213,15 @@ def move_account(
     importer.needs_account_manager = from_center_id is not None
     importer.save(update_fields=["center", "account_manager", "needs_account_manager"])
     if from_center_id is not None:
-        move_open_cases(
-            importer,
+        # Open cases follow their account (cases subscribes; importers/signals.py), in this transaction.
+        account_moved.send(
+            sender=Importer,
+            importer=importer,
             from_center_id=from_center_id,
             to_center_id=to_center_id,
             effective_on=effective_on,
             actor=actor,
         )
-        from cee_portal.operations import outbox
-
         outbox.enqueue(
             "account.moved",
             importer_id=importer.pk,
@@ -232,8 +238,6 @@ CHUNK_SIZE = 500
 
 
 def start_job(*, scope: str, today: date, dry_run: bool = False):
-    from .models import ReassignmentJob
-
     return ReassignmentJob.objects.create(scope=scope, as_of=today, dry_run=dry_run)
 
 
@@ -247,8 +251,6 @@ def prepare(
     if not job.dry_run:
         # Accounts an import left without a Center (it stopped first) and with nothing in the
         # window for decide(): their first Center from their whole history (issue 16 item 6).
-        from .services import assign_initial_centers
-
         centerless = Importer.objects.filter(center__isnull=True)
         if importer_ids is not None:
             centerless = centerless.filter(pk__any_of=importer_ids)
@@ -273,7 +275,12 @@ def plan_run(
     """
     from django.db import connection
 
-    from .mix import drifted_importers, importers_off_predominant, refresh_monthly_mix, window_start
+    from importers.accounts.mix import (
+        drifted_importers,
+        importers_off_predominant,
+        refresh_monthly_mix,
+        window_start,
+    )
 
     since = window_start(today)
     if importer_ids is None and connection.vendor == "postgresql" and not all_history:
@@ -294,8 +301,6 @@ def run_chunk(job_id: int, verdicts: list[Verdict], *, today: date, actor=None) 
     """Apply one chunk of moves; safe to rerun (each move re-checks under its row lock)."""
     from django.db.models import F
     from django.utils import timezone
-
-    from .models import ReassignmentJob
 
     counts = {"moved": 0, "scheduled": 0, "skipped": 0, "errors": 0}
     errors = []
@@ -347,3 +352,65 @@ def verdict_to_dict(v: Verdict) -> dict:
 
 def verdict_from_dict(d: dict) -> Verdict:
     return Verdict(**d)
+
+
+def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) -> int:
+    """Give importers without a Center their first one at once, with an `initial` history row.
+
+    The same rule as the nightly run (reassignment.decide over the mix window ending `today`), so an
+    import never assigns a Center the nightly run moves seconds later (issue 9 item 10). An importer
+    with nothing inside the window (a history load, entries older than the window) gets its first
+    Center from its whole history; the nightly run leaves it until the window holds the minimum
+    volume (decide's guard), so every importer with entries ends with a Center (issue 16 item 6).
+    """
+    fold_deltas()  # before the chunks lock the importers
+    ids = sorted(set(importer_ids))
+    # Chunked: PostgreSQL caps a statement at 65,535 parameters.
+    return sum(
+        _assign_initial_chunk(ids[i : i + 5000], today=today, actor=actor) for i in range(0, len(ids), 5000)
+    )
+
+
+@transaction.atomic
+def _assign_initial_chunk(importer_ids: list[int], *, today: date, actor) -> int:
+    # Locked, so two ingests finishing together cannot both write an initial assignment.
+    unassigned = list(
+        Importer.objects.select_for_update()
+        .filter(pk__any_of=importer_ids, center__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    if not unassigned:
+        return 0
+    ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
+    in_window = mixes(unassigned, today=today)
+    outside = [pk for pk in unassigned if pk not in in_window or in_window[pk].predominant is None]
+    # Only for those with nothing inside the window: everything they have, up to today.
+    whole_history = (
+        mixes(outside, today=today, window_days=(today - date(1900, 1, 1)).days) if outside else {}
+    )
+    centers, history = {}, []
+    for importer_id in unassigned:
+        verdict = decide(importer_id, None, False, in_window.get(importer_id), ace_ids)
+        if verdict.move:
+            center_id, figures = verdict.to_center_id, verdict.figures
+        else:
+            mix = whole_history.get(importer_id)
+            if mix is None or mix.predominant is None:
+                continue  # no line with a Center at all: nothing to decide from
+            center_id, figures = mix.predominant, mix.figures(ace_ids)
+            figures["window"] = "whole history: nothing inside the reassignment window"
+        centers[importer_id] = center_id
+        history.append(
+            AccountAssignment(
+                importer_id=importer_id,
+                from_center=None,
+                to_center_id=center_id,
+                reason=AssignmentReason.INITIAL,
+                effective_on=today,
+                decided_by=actor,
+                figures=figures,
+            )
+        )
+    set_column(Importer, "center_id", centers, only_if_null=True)
+    AccountAssignment.objects.bulk_create(history, batch_size=2000)
+    return len(centers)

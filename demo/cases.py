@@ -6,7 +6,7 @@ cases.deadlines, then numbers the cases in filing order. The build walks each ca
 cases.models.TRANSITIONS with dated moves and produces the rows the services would have written:
 details, entry links, decision, deadlines (stored exactly as cases.services.clock.refresh_deadlines
 stores them, so recomputing changes nothing and a sweep run finds nothing to do), timeline events and
-reference counters. Rows go in with importers.bulk.insert_rows (COPY on PostgreSQL), a chunk of
+reference counters. Rows go in with importers.entries.bulk.insert_rows (COPY on PostgreSQL), a chunk of
 cases at a time; case ids come from a reserved range, so no child row needs anything read back.
 """
 
@@ -25,13 +25,9 @@ from django.db.models import Max
 from django.db.models.functions import Coalesce
 from tqdm import tqdm
 
-from cee_portal.users.models import User
-from importers.bulk import insert_rows
-from importers.models import Center, Entry, EntryLine, Importer, LiquidationStatus
-
-from . import deadlines
-from .deadlines import DeadlineKind
-from .models import (
+from cases import deadlines
+from cases.deadlines import DeadlineKind
+from cases.models import (
     DECISION_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -51,10 +47,13 @@ from .models import (
     PscLine,
     ReferenceCounter,
 )
-from .models import CaseStatus as S
-from .services.clock import QUEUE_KINDS, settled_state
-from .services.common import REFERENCE_PREFIX, clock_policy
-from .services.sweeps import DEEMED_DENIAL_RULES, reminder_owed
+from cases.models import CaseStatus as S
+from cases.services.clock import QUEUE_KINDS, settled_state
+from cases.services.common import REFERENCE_PREFIX, clock_policy
+from cases.services.sweeps import DEEMED_DENIAL_RULES, reminder_owed
+from cee_portal.users.models import User
+from importers.entries.bulk import insert_rows
+from importers.models import Center, Entry, EntryLine, Importer, LiquidationStatus
 
 K = CaseKind
 KIND_SHARES = ((K.PROTEST, 0.35), (K.PSC, 0.35), (K.PIC, 0.10), (K.CF28, 0.12), (K.CF29, 0.08))
@@ -134,7 +133,7 @@ PSC_REASONS = (
     ("VALUE", "Corrected the entered value after a post-importation price adjustment."),
     ("CLASS", "Corrected the classification of a line at the ten-digit level."),
 )
-# Only agreements that provide 1520(d) claims (importers/data/preference_agreements.csv).
+# Only agreements that provide 1520(d) claims (importers/reference/data/preference_agreements.csv).
 AGREEMENTS = (("USMCA", 60), ("KR", 10), ("CAFTA-DR", 8), ("CL", 5), ("PE", 3), ("CO", 3), ("PA", 1),
               ("OM", 0.5))  # fmt: skip
 AGREEMENT_CUM = list(accumulate(w for _, w in AGREEMENTS))

@@ -3,7 +3,7 @@ Lines readers, and how refused values are shown.
 
 A reader turns a file into records (a tuple of text per FIELDS, then the columns it was given) or
 Refused ones (a record that cannot be read, with what is known of it); the checks of each value are
-importers.feed's. No Django here either: the parser process imports this without settings.
+importers.entries.feed's. No Django here either: the parser process imports this without settings.
 """
 
 import csv
