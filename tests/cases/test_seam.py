@@ -44,6 +44,18 @@ def open_psc(entry: Entry) -> Case:
     )
 
 
+def move_to_cee010(importer) -> None:
+    """A supervisor pins the account to CEE010: a move through reassignment.move_account."""
+    pin_importer(
+        importer,
+        reason="business_practice",
+        note="",
+        actor=staff_user("CEE009", role="supervisor"),
+        center=Center.objects.get(ace_id="CEE010"),
+        today=dt.date(2026, 11, 20),
+    )
+
+
 def test_both_receivers_are_connected_by_the_cases_app():
     assert account_moved.has_listeners() and liquidation_changed.has_listeners()
 
@@ -55,14 +67,7 @@ def test_an_account_move_whose_cases_cannot_follow_is_rolled_back_whole(monkeypa
     monkeypatch.setattr("cases.receivers.move_open_cases", fail)
 
     with pytest.raises(CasesFailed):
-        pin_importer(
-            importer,
-            reason="business_practice",
-            note="",
-            actor=staff_user("CEE009", role="supervisor"),
-            center=Center.objects.get(ace_id="CEE010"),
-            today=dt.date(2026, 11, 20),
-        )
+        move_to_cee010(importer)
 
     importer.refresh_from_db()
     case.refresh_from_db()
@@ -70,14 +75,7 @@ def test_an_account_move_whose_cases_cannot_follow_is_rolled_back_whole(monkeypa
     assert not AccountAssignment.objects.filter(importer=importer).exists()
 
     monkeypatch.undo()
-    pin_importer(
-        importer,
-        reason="business_practice",
-        note="",
-        actor=staff_user("CEE009", role="supervisor"),
-        center=Center.objects.get(ace_id="CEE010"),
-        today=dt.date(2026, 11, 20),
-    )
+    move_to_cee010(importer)
     case.refresh_from_db()
     assert case.center.ace_id == "CEE010"
 
