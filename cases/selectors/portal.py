@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from cee_portal.legal_time import legal_today
+from importers.permissions import visible_entries, visible_importers
 
 from .. import deadlines
 from ..models import Case, Document, Message
@@ -47,8 +48,6 @@ def portal_home(user, account_ior: str | None = None) -> PortalHome:
     open cases by next deadline, cases waiting on the importer (a CF-28 to answer, a proposed CF-29 to
     object to), entries whose protest, PSC or 1520(d) window closes within CLOSING_SOON_DAYS, and
     decisions of the last RECENT_DECISION_DAYS. A fixed number of queries, whatever the rows."""
-    from importers.permissions import visible_entries, visible_importers
-
     today = legal_today()
     accounts = list(visible_importers(user).select_related("center").order_by("name", "pk"))
     account = next((a for a in accounts if account_ior and a.ior_number == account_ior.strip()), None)

@@ -17,7 +17,15 @@ from django.conf import settings
 from django.db import transaction
 
 from cee_portal.operations import outbox
-from importers.accounts.mix import Mix, fold_deltas, mixes
+from importers.accounts.mix import (
+    Mix,
+    drifted_importers,
+    fold_deltas,
+    importers_off_predominant,
+    mixes,
+    refresh_monthly_mix,
+    window_start,
+)
 from importers.entries.bulk import set_column
 from importers.models import (
     AccountAssignment,
@@ -274,13 +282,6 @@ def plan_run(
     rollup first (any drift from the ingest): a repair, not a change of any account.
     """
     from django.db import connection
-
-    from importers.accounts.mix import (
-        drifted_importers,
-        importers_off_predominant,
-        refresh_monthly_mix,
-        window_start,
-    )
 
     since = window_start(today)
     if importer_ids is None and connection.vendor == "postgresql" and not all_history:

@@ -37,6 +37,7 @@ from importers.models import Entry, EntryLine, Importer, Port
 from importers.reference import resolver
 from importers.services import assign_initial_centers
 from importers.signals import liquidation_changed
+from importers.tasks import reassign_accounts_task
 
 LIQUIDATION_FACTS = frozenset(UPDATABLE) - {"entry_type", "entry_date", "importation_date"}
 PORT = ENTRY_VALUES.index("port_id")
@@ -413,8 +414,6 @@ def import_entries(
 def _after_import(importer_ids: Iterable[int], today: date) -> None:
     """Queue the incremental account reassignment for the importers this import touched, as of the
     import's own date (`--today`, else the legal today): one "today" for the import and its run."""
-    from importers.tasks import reassign_accounts_task
-
     ids, as_of = sorted(importer_ids), today.isoformat()
     transaction.on_commit(lambda: reassign_accounts_task.delay(ids, as_of))
 

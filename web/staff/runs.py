@@ -19,6 +19,7 @@ from cee_portal.legal_time import legal_today
 from importers import selectors, services
 from importers.models import HtsRule
 from importers.permissions import can_edit_hts_rules, can_run_reassignment
+from importers.tasks import reassign_accounts_task
 
 from ..access import staff_only
 from .move_forms import HtsRuleForm
@@ -81,7 +82,6 @@ def start_run(request):
     """Queue a full run for the Celery workers (the nightly run's task), as of today's legal date."""
     if not can_run_reassignment(request.user):
         return not_allowed(request, WHO_MAY_RUN)
-    from importers.tasks import reassign_accounts_task
 
     reassign_accounts_task.delay(None, legal_today().isoformat())
     messages.success(request, "A full reassignment run is queued; it appears below once a worker starts it.")
