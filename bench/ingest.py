@@ -122,7 +122,7 @@ def main() -> None:
             "TRUNCATE importers_entryline, importers_entry, importers_importermonthlymix, "
             "importers_accountassignment, importers_importer CASCADE"
         )
-    from importers.ingest import import_entries
+    from importers.entries.ingest import import_entries
     from importers.models import Port
 
     def at_rest() -> None:

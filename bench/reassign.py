@@ -20,7 +20,7 @@ In one run, on the same data (--today is the seed's last day, 2026-06-30 by defa
                because the first run on a fresh seed moves the accounts whose mix drifted (166 of
                200,000 in the demo seed) and the second finds the steady state (0 moves)
   dry run      `reassign_accounts --full --dry-run` (it still rebuilds the rollup)
-  incremental  1,000 new entries for existing importers imported with importers.ingest.import_entries
+  incremental  1,000 new entries for existing importers imported with importers.entries.ingest.import_entries
                (timed alone, with the after-commit reassignment hook held back), then the reassignment
                of the importers they touched, in process, through the task the hook queues
                (importers.reassign_accounts with their ids; Celery eager), and through the command
@@ -85,7 +85,7 @@ GOALS = {"full_s": 30.0, "floor_ratio": 2.0, "naive_ratio": 20.0, "rss_mb": 500.
 
 def install_timers(timings: dict, calls: dict) -> None:
     """Wrap the reassignment's phases so their time adds up in `timings` (by label)."""
-    from importers import mix, reassignment
+    from importers.accounts import mix, reassignment
     from importers.management.commands import reassign_accounts as command
 
     def timed(owner, name: str, label: str) -> None:
@@ -357,9 +357,9 @@ def measure_naive(sample_size: int, *, today: date, seed: int) -> dict:
     from django.conf import settings
     from django.db.models import Count, Sum
 
-    from importers.mix import Mix, window_start
+    from importers.accounts.mix import Mix, window_start
+    from importers.accounts.reassignment import decide
     from importers.models import Center, EntryLine, Importer
-    from importers.reassignment import decide
 
     basis = settings.ACCOUNT_MIX["BASIS"]
     measure = Count("id") if basis == "lines" else Sum("entered_value")
@@ -400,7 +400,7 @@ def measure_naive(sample_size: int, *, today: date, seed: int) -> dict:
 
 def cross_check(naive_mixes: dict, today: date) -> dict:
     """The product's mixes (from the rebuilt rollup) must equal the naive ones, importer by importer."""
-    from importers.mix import mixes
+    from importers.accounts.mix import mixes
 
     found = mixes(list(naive_mixes), today=today)
     differ = [
@@ -418,7 +418,7 @@ def write_incremental_feed(path: Path, entries: int, *, today: date, seed: int) 
 
     from importers.identifiers import entry_check_digit
     from importers.models import Entry, Importer, Port
-    from importers.resolver import heading_center_ids
+    from importers.reference.resolver import heading_center_ids
 
     rng = random.Random(f"{seed}:{time.time_ns()}")
     highest = Entry.objects.filter(filer_code=BENCH_FILER).aggregate(n=Max("entry_number"))["n"]
@@ -454,7 +454,7 @@ def write_incremental_feed(path: Path, entries: int, *, today: date, seed: int) 
 
 
 def measure_incremental(entries: int, *, today: date, seed: int, profile_dir: Path | None) -> dict:
-    import importers.ingest as ingest
+    import importers.entries.ingest as ingest
     from importers.models import Importer
     from importers.tasks import reassign_accounts_task
 
@@ -483,7 +483,7 @@ def measure_incremental(entries: int, *, today: date, seed: int, profile_dir: Pa
     # What the import's after-commit hook runs: the reassignment task for the touched importers.
     timings, calls = {}, {}
     before = last_job_id()
-    from importers import mix, reassignment
+    from importers.accounts import mix, reassignment
     from importers.management.commands import reassign_accounts as command
 
     saved = {
@@ -852,7 +852,7 @@ def main() -> int:
     import django
 
     django.setup()
-    from importers.mix import window_start
+    from importers.accounts.mix import window_start
 
     say(f"Checking {url.rsplit('/', 1)[1]} ...")
     importers, lines = wait_for_seed(args)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from importers.admin import ReadOnlyAdminMixin
+from importers.admin import EntryAdmin, ReadOnlyAdminMixin
 
 from .deadlines import DEADLINE_LABELS, DeadlineKind
 from .models import Case, CaseDeadline, CaseEntry, CaseEvent, CaseStatus, Decision, Objection
@@ -161,3 +161,18 @@ class CaseDeadlineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class DecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "outcome", "decided_on", "notice_mailed_on", "refund_amount"]
     list_filter = ["outcome"]
+
+
+class EntryCasesInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Every case on the entry, of any kind (a protest, a PSC, a CF-28 on it...)."""
+
+    model = CaseEntry
+    fk_name = "entry"
+    extra = 0
+    fields = ["case", "case_kind", "merchandise_category", "protested_decision", "decision_date", "active"]
+    readonly_fields = fields
+    verbose_name_plural = "cases on this entry"
+
+
+# The entry's admin page is importers'; cases hangs its inline there, so the arrow points down.
+EntryAdmin.inlines = [*EntryAdmin.inlines, EntryCasesInline]

@@ -6,4 +6,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Cases"
 
     def ready(self) -> None:
-        from . import notifications  # noqa: F401  (registers the outbox handler)
+        from . import (  # noqa: F401
+            notifications,  # registers the outbox handler
+            receivers,  # follows importer-side changes (importers/signals.py)
+        )

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "importers",
     "cases",
     "web",
+    "demo",  # seed_demo: demo and benchmark data, above cases and importers
 ]
 
 MIDDLEWARE = [

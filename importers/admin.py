@@ -2,9 +2,9 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 
-from cases.models import CaseEntry
+from cee_portal.legal_time import legal_today
 
-from . import resolver
+from . import services
 from .identifiers import normalize_ior
 from .models import (
     AccountAssignment,
@@ -24,6 +24,7 @@ from .models import (
     ReassignmentJob,
     ScheduledMove,
 )
+from .reference import resolver
 
 
 class ReadOnlyAdminMixin:
@@ -134,7 +135,7 @@ class MembershipInline(admin.StackedInline):
     raw_id_fields = ["user"]
 
 
-# The figures behind an assignment (importers.mix.Mix.figures and reassignment.decide), in words.
+# The figures behind an assignment (importers.accounts.mix.Mix.figures and reassignment.decide), in words.
 FIGURE_LABELS = {
     "basis": "Counted by",
     "volume": "Volume in the window",
@@ -250,10 +251,6 @@ class ImporterAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin.css"]}
 
     def save_model(self, request, obj, form, change):
-        from cee_portal.legal_time import legal_today
-
-        from . import services
-
         # Through the move services: a new Center takes the open cases along, with history.
         services.save_importer_from_admin(obj, form=form, actor=request.user, today=legal_today())
 
@@ -263,17 +260,6 @@ class EntryLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     fields = ["line_number", "hts_number", "entered_value", "duty", "center"]
     readonly_fields = fields
-
-
-class EntryCasesInline(ReadOnlyAdminMixin, admin.TabularInline):
-    """Every case on the entry, of any kind (a protest, a PSC, a CF-28 on it...)."""
-
-    model = CaseEntry
-    fk_name = "entry"
-    extra = 0
-    fields = ["case", "case_kind", "merchandise_category", "protested_decision", "decision_date", "active"]
-    readonly_fields = fields
-    verbose_name_plural = "cases on this entry"
 
 
 @admin.register(Entry)
@@ -297,7 +283,8 @@ class EntryAdmin(admin.ModelAdmin):
     list_select_related = ["importer", "port"]
     raw_id_fields = ["importer", "port"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [EntryLineInline, EntryCasesInline]
+    # cases/admin.py adds the cases on the entry (importers does not import cases).
+    inlines = [EntryLineInline]
     show_full_result_count = False
 
     @admin.display(description="importation date", ordering="importation_date")

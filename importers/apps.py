@@ -6,7 +6,5 @@ class ImportersConfig(AppConfig):
     verbose_name = "Importers, entries and reference data"
 
     def ready(self) -> None:
-        from . import (
-            bulk,  # noqa: F401  (registers the any_of lookup)
-            notifications,  # noqa: F401  (registers the outbox handlers)
-        )
+        from .accounts import notifications  # noqa: F401  (registers the outbox handlers)
+        from .entries import bulk  # noqa: F401  (registers the any_of lookup)

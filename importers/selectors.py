@@ -15,23 +15,31 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 
+from cee_portal.users.models import BrokerFirm, User
+
+from .accounts import reassignment
+from .accounts.mix import Mix, fold_deltas, mixes, window_start
+from .accounts.reassignment import decide
 from .filters import EntryFilter, check_date_range
 from .identifiers import normalize_entry_number, normalize_hts, normalize_ior
 from .models import (
     AccountAssignment,
+    BrokerDelegation,
     Center,
     Entry,
     EntryLine,
     HtsRule,
     HtsRuleChange,
     Importer,
+    ImporterMembership,
     ImporterMonthlyMix,
+    Invitation,
     Port,
     ReassignmentJob,
     ScheduledMove,
 )
-from .permissions import visible_entries, visible_importers
-from .resolver import resolve_center
+from .permissions import live_delegations, visible_delegations, visible_entries, visible_importers
+from .reference.resolver import headings_moved_by, resolve_center
 
 ENTRY_NUMBER_LENGTH = 11
 ENTRY_SEARCH_LIMIT = 20
@@ -178,8 +186,6 @@ def people_account(user, ior: str) -> Importer:
     """The account whose people and delegations a user may open: its importer users (and staff).
     A broker acts for the account but does not manage it: for a broker, as for anyone else who may
     not see the account, the page is missing (Http404)."""
-    from cee_portal.users.models import User
-
     if getattr(user, "role", None) == User.Role.BROKER:
         raise Http404("No such importer account.")
     return account_detail(user, ior)
@@ -188,8 +194,6 @@ def people_account(user, ior: str) -> Importer:
 def account_people(importer: Importer) -> dict:
     """Members, usable invitations and every delegation of an account (fetched by people_account)."""
     from django.utils import timezone
-
-    from .models import BrokerDelegation, ImporterMembership, Invitation
 
     return {
         "members": list(
@@ -215,8 +219,6 @@ def account_people(importer: Importer) -> dict:
 
 def delegation_of_account(user, importer: Importer, pk: int):
     """One delegation of the account, through the delegations' visibility rule (else Http404)."""
-    from .permissions import visible_delegations
-
     delegation = visible_delegations(user).filter(importer=importer, pk=pk).select_related("importer").first()
     if delegation is None:
         raise Http404("No such delegation.")
@@ -247,8 +249,6 @@ def delegation_by_public_id(user, importer: Importer, public_id: str):
 
 def member_of_account(importer: Importer, user_id: int):
     """A member of the account (else Http404)."""
-    from .models import ImporterMembership
-
     membership = (
         ImporterMembership.objects.filter(importer=importer, user_id=user_id).select_related("user").first()
     )
@@ -259,15 +259,11 @@ def member_of_account(importer: Importer, user_id: int):
 
 def broker_firm_by_filer_code(code: str):
     """The broker firm with this filer code, or None."""
-    from cee_portal.users.models import BrokerFirm
-
     return BrokerFirm.objects.filter(filer_code=(code or "").strip().upper()).first()
 
 
 def my_delegations(user) -> list:
     """A broker's live delegations, with their accounts (the portal home's "acting under")."""
-    from .permissions import live_delegations
-
     return list(live_delegations(user).select_related("importer").order_by("importer__name", "pk"))
 
 
@@ -366,8 +362,6 @@ class MovePreview:
 def tonight_preview(*, today: date) -> MovePreview:
     """What a full reassignment run as of `today` would move: the plan `reassign_accounts --dry-run`
     makes (reassignment.plan_run), without recording a job or moving anything."""
-    from . import reassignment
-
     examined, moves = reassignment.plan_run(today=today, importer_ids=None, rebuild_mix=True)
     return MovePreview(today=today, examined=examined, rows=move_rows(moves))
 
@@ -406,10 +400,6 @@ def hts_rule_change_preview(prefix: str, center_id: int | None, *, today: date) 
     (reassignment.decide) says whether the account would then move, where it would not before.
     """
     from django.conf import settings
-
-    from .mix import fold_deltas, mixes, window_start
-    from .reassignment import decide
-    from .resolver import headings_moved_by
 
     old_center_id = HtsRule.objects.filter(prefix=prefix).values_list("center_id", flat=True).first()
     headings = headings_moved_by(prefix, center_id)
@@ -473,14 +463,10 @@ def hts_rule_change_preview(prefix: str, center_id: int | None, *, today: date) 
 def _empty_mix():
     from django.conf import settings
 
-    from .mix import Mix
-
     return Mix(basis=settings.ACCOUNT_MIX["BASIS"])
 
 
 def _copy_mix(mix):
-    from .mix import Mix
-
     return Mix(basis=mix.basis, by_center=dict(mix.by_center))
 
 

@@ -10,9 +10,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .bulk import set_column
+# People and authority (issue 13 item 2) live in importers/accounts/people.py; callers import them from here.
+from .accounts.people import (  # noqa: F401  (re-exported)
+    DELEGABLE_KINDS,
+    accept_invitation,
+    cancel_invitation,
+    grant_delegation,
+    invite_colleague,
+    pending_invitation,
+    remove_colleague,
+    revoke_delegation,
+)
+from .accounts.reassignment import assign_initial_centers, move_account  # noqa: F401  (re-exported)
+from .accounts.users import create_user, issue_api_token  # noqa: F401  (re-exported)
 from .identifiers import normalize_ior
-from .models import PIN_REASONS, AccountAssignment, AssignmentReason, Center, Importer, PinChange
+from .models import PIN_REASONS, AssignmentReason, Center, Importer, PinChange, ScheduledMove
+from .reference.resolver import save_hts_rule  # noqa: F401  (re-exported: the HTS rule edit)
 
 
 @transaction.atomic
@@ -63,8 +76,6 @@ def save_importer_from_admin(importer: Importer, *, form, actor, today: date) ->
 @transaction.atomic
 def assign_center(importer: Importer, *, center: Center, actor, today: date, note: str = "") -> Importer:
     """Give an account without a Center its first one by hand, with an `initial` history row."""
-    from .reassignment import move_account
-
     importer = Importer.objects.select_for_update().get(pk=importer.pk)
     if importer.center_id is not None:
         raise ValidationError({"center": "The account has a Center already: pin it to move it by hand."})
@@ -96,9 +107,6 @@ def pin_importer(
     `today`, open cases and their timelines, account manager, notices. A pending announced move is
     cancelled: a pinned account does not move automatically (81 FR 92978).
     """
-    from .models import ScheduledMove
-    from .reassignment import move_account
-
     valid = {value for value, _ in PIN_REASONS}
     if reason not in valid:
         raise ValidationError({"pin_reason": f"A pin needs one of: {', '.join(sorted(valid))}."})
@@ -136,84 +144,3 @@ def unpin_importer(importer: Importer, *, actor, note: str = "") -> Importer:
     importer.save(update_fields=["pin_reason", "pin_note", "pinned_by", "pinned_at"])
     PinChange.objects.create(importer=importer, action=PinChange.Action.UNPINNED, note=note, changed_by=actor)
     return importer
-
-
-def assign_initial_centers(importer_ids: list[int], *, today: date, actor=None) -> int:
-    """Give importers without a Center their first one at once, with an `initial` history row.
-
-    The same rule as the nightly run (reassignment.decide over the mix window ending `today`), so an
-    import never assigns a Center the nightly run moves seconds later (issue 9 item 10). An importer
-    with nothing inside the window (a history load, entries older than the window) gets its first
-    Center from its whole history; the nightly run leaves it until the window holds the minimum
-    volume (decide's guard), so every importer with entries ends with a Center (issue 16 item 6).
-    """
-    from .mix import fold_deltas
-
-    fold_deltas()  # before the chunks lock the importers
-    ids = sorted(set(importer_ids))
-    # Chunked: PostgreSQL caps a statement at 65,535 parameters.
-    return sum(
-        _assign_initial_chunk(ids[i : i + 5000], today=today, actor=actor) for i in range(0, len(ids), 5000)
-    )
-
-
-@transaction.atomic
-def _assign_initial_chunk(importer_ids: list[int], *, today: date, actor) -> int:
-    from .mix import mixes
-    from .reassignment import decide
-
-    # Locked, so two ingests finishing together cannot both write an initial assignment.
-    unassigned = list(
-        Importer.objects.select_for_update()
-        .filter(pk__any_of=importer_ids, center__isnull=True)
-        .values_list("pk", flat=True)
-    )
-    if not unassigned:
-        return 0
-    ace_ids = dict(Center.objects.values_list("pk", "ace_id"))
-    in_window = mixes(unassigned, today=today)
-    outside = [pk for pk in unassigned if pk not in in_window or in_window[pk].predominant is None]
-    # Only for those with nothing inside the window: everything they have, up to today.
-    whole_history = (
-        mixes(outside, today=today, window_days=(today - date(1900, 1, 1)).days) if outside else {}
-    )
-    centers, history = {}, []
-    for importer_id in unassigned:
-        verdict = decide(importer_id, None, False, in_window.get(importer_id), ace_ids)
-        if verdict.move:
-            center_id, figures = verdict.to_center_id, verdict.figures
-        else:
-            mix = whole_history.get(importer_id)
-            if mix is None or mix.predominant is None:
-                continue  # no line with a Center at all: nothing to decide from
-            center_id, figures = mix.predominant, mix.figures(ace_ids)
-            figures["window"] = "whole history: nothing inside the reassignment window"
-        centers[importer_id] = center_id
-        history.append(
-            AccountAssignment(
-                importer_id=importer_id,
-                from_center=None,
-                to_center_id=center_id,
-                reason=AssignmentReason.INITIAL,
-                effective_on=today,
-                decided_by=actor,
-                figures=figures,
-            )
-        )
-    set_column(Importer, "center_id", centers, only_if_null=True)
-    AccountAssignment.objects.bulk_create(history, batch_size=2000)
-    return len(centers)
-
-
-# People and authority (issue 13 item 2) live in importers/people.py; callers import them from here.
-from .people import (  # noqa: E402, F401
-    DELEGABLE_KINDS,
-    accept_invitation,
-    cancel_invitation,
-    grant_delegation,
-    invite_colleague,
-    pending_invitation,
-    remove_colleague,
-    revoke_delegation,
-)
-

@@ -3,21 +3,16 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from . import reassignment, resolver
+from cee_portal.legal_time import legal_today
+from cee_portal.operations.jobs import recorded_run
 
-
-@shared_task(name="importers.reresolve_lines")
-def reresolve_lines_task(headings: list[str]) -> int:
-    """Re-resolve entry lines under headings whose Center changed."""
-    return resolver.reresolve_lines(headings)
+from .accounts import reassignment
+from .reference.resolver import reresolve_lines_task  # noqa: F401  (re-exported for autodiscovery)
 
 
 @shared_task(name="importers.reassign_accounts")
 def reassign_accounts_task(importer_ids: list[int] | None = None, as_of: str | None = None) -> int:
     """Plan account moves (all importers when None) and fan the moves out to workers in chunks."""
-    from cee_portal.legal_time import legal_today
-    from cee_portal.operations.jobs import recorded_run
-
     today = date.fromisoformat(as_of) if as_of else legal_today()
     scope = "full" if importer_ids is None else ("single" if len(importer_ids) == 1 else "incremental")
     with recorded_run(f"reassign_accounts_{scope}") as summary:

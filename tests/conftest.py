@@ -66,7 +66,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the shipped reference data once, committed, for all tests that roll back."""
-    from importers.reference_data import load_reference_data
+    from importers.reference.reference_data import load_reference_data
 
     with django_db_blocker.unblock():
         load_reference_data()
@@ -87,7 +87,7 @@ def reference_data(request):
         return
     request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
     from importers.models import Center
-    from importers.reference_data import load_reference_data
+    from importers.reference.reference_data import load_reference_data
 
     if not Center.objects.exists():
         load_reference_data()

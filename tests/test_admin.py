@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from importers import resolver
 from importers.models import HtsRule, HtsRuleChange
+from importers.reference import resolver
 
 pytestmark = pytest.mark.django_db
 

@@ -60,7 +60,7 @@ def sign_out(page) -> None:
 
 def test_every_demo_login_signs_in_and_lands_where_its_role_works(page, live_server, csp_violations):
     from cee_portal.users.models import User
-    from importers import demo
+    from demo import seed as demo
     from tests.factories import ImporterFactory
 
     ImporterFactory(name=f"Keystone Machinery Inc.{demo.DEMO_MARKER}")
@@ -97,7 +97,7 @@ def test_every_demo_login_signs_in_and_lands_where_its_role_works(page, live_ser
 def test_sign_in_pages_pass_axe_with_errors_and_the_lockout(page, live_server, csp_violations, settings):
     from django.core import mail
 
-    from cee_portal.users.services import create_user
+    from importers.services import create_user
 
     create_user(
         "maria",
@@ -134,8 +134,8 @@ def test_sign_in_pages_pass_axe_with_errors_and_the_lockout(page, live_server, c
 
 def test_admin_pages_administrators_use_pass_axe_without_csp_violations(page, live_server, csp_violations):
     from cases import services
-    from cee_portal.users.services import create_user
     from importers.models import AccountAssignment, HtsRule
+    from importers.services import create_user
     from tests.factories import ImporterFactory, liquidated_entry, protest_input, trade_user
 
     admin = create_user("root", password="a-long-test-password", role="admin")

@@ -18,7 +18,7 @@ PASSWORD = "a-long-queue-password"
 
 @pytest.fixture
 def queue_world():
-    from cee_portal.users.services import create_user
+    from importers.services import create_user
     from tests.factories import ImporterFactory
     from tests.web.test_queue import make_case
 

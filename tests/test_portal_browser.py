@@ -19,8 +19,8 @@ def test_invite_delegate_and_a_broker_uploads(page, live_server, csp_violations,
     from cases import services
     from cee_portal.legal_time import legal_today
     from cee_portal.users.models import BrokerFirm, User
-    from cee_portal.users.services import create_user
     from importers.models import ImporterMembership, Invitation
+    from importers.services import create_user
     from tests.factories import ImporterFactory, liquidated_entry, protest_input
 
     today = legal_today()

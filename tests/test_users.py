@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from cee_portal.users.models import User
-from cee_portal.users.services import create_user
 from importers.models import ImporterMembership
+from importers.services import create_user
 from tests.factories import ImporterFactory
 
 pytestmark = pytest.mark.django_db

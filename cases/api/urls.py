@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import actions, documents, views
+from . import actions, delegations, documents, views
 
 ACTIONS = {
     "amend": actions.Amend,
@@ -23,6 +23,12 @@ ACTIONS = {
 }
 
 urlpatterns = [
+    path("importers/<str:ior>/delegations/", delegations.Delegations.as_view(), name="api-delegations"),
+    path(
+        "importers/<str:ior>/delegations/<str:public_id>/revoke/",
+        delegations.RevokeDelegation.as_view(),
+        name="api-delegation-revoke",
+    ),
     path("cases/", views.CaseList.as_view(), name="api-cases"),
     path("filings/protests/", views.FileProtest.as_view(), name="api-file-protest"),
     path("filings/pscs/", views.FilePsc.as_view(), name="api-file-psc"),

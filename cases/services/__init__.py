@@ -2,19 +2,17 @@
 
 from .clock import entries_liquidation_changed, refresh_deadlines
 from .documents import upload_document
-from .intake import (
+from .intake.pic import file_pic
+from .intake.protest import (
     FurtherReviewInput,
     ObjectionInput,
     ProtestantInput,
     ProtestedEntry,
     ProtestFiling,
-    PscLineInput,
-    file_pic,
     file_protest,
-    file_psc,
-    issue_information_request,
-    issue_notice_of_action,
 )
+from .intake.psc import PscLineInput, file_psc
+from .intake.requests import issue_information_request, issue_notice_of_action
 from .messages import post_message
 from .notices import set_notification_preferences
 from .protests import amend_protest, decide_further_review, request_accelerated_disposition

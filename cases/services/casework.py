@@ -11,7 +11,7 @@ from ..exceptions import CaseError, NotAllowed
 from ..models import Case, CaseEvent, CaseKind, CaseOpening
 from ..permissions import can_issue_requests, can_view_internal
 from .common import bump, record_event
-from .intake import issue_information_request, issue_notice_of_action
+from .intake.requests import issue_information_request, issue_notice_of_action
 from .workflow import lock_case
 
 NOTE_KIND = "note"

@@ -18,7 +18,7 @@ from ..exceptions import CaseError
 from ..models import CaseEntry, Protestant
 
 if TYPE_CHECKING:
-    from .intake import ProtestantInput, ProtestedEntry
+    from .intake.protest import ProtestantInput, ProtestedEntry
 
 
 def field_error(field: str, message: str, *, code: str) -> CaseError:

@@ -13,7 +13,7 @@ from ..models import Actor, Case, CaseKind, ProtestDetail
 from ..permissions import can_decide_further_review, can_make_move, can_record_accelerated_disposition
 from .clock import protest_decision_date, refresh_deadlines
 from .common import bump, clock_policy, notify, record_event
-from .intake import ObjectionInput, add_objections, validate_objections
+from .intake.protest import ObjectionInput, add_objections, validate_objections
 from .protest_rules import field_error
 from .workflow import lock_case
 

@@ -5,6 +5,7 @@ from datetime import date
 from django.db.models import F, Q
 
 from cee_portal.users.models import User
+from importers.models import Center
 
 from ..models import Case, CaseEvent
 from ..permissions import center_staff_q
@@ -37,7 +38,6 @@ def move_open_cases(
     Case.objects.filter(pk__in=[pk for pk, _, _ in moved]).update(
         center_id=to_center_id, version=F("version") + 1
     )
-    from importers.models import Center
 
     names = dict(Center.objects.filter(pk__in=[from_center_id, to_center_id]).values_list("pk", "ace_id"))
     CaseEvent.objects.bulk_create(

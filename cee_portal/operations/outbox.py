@@ -7,9 +7,11 @@ successful handler run, oldest first, and leaves failed ones for the next drain.
 import logging
 from collections.abc import Callable
 
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from .jobs import recorded_run
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -33,8 +35,6 @@ def enqueue(topic: str, **payload) -> OutboxMessage:
     message = OutboxMessage.objects.create(topic=topic, payload=payload)
 
     def kick() -> None:
-        from .tasks import drain_outbox_task
-
         try:
             drain_outbox_task.delay()
         except Exception:  # the broker is down: the beat-driven drain picks the message up later
@@ -82,3 +82,13 @@ def drain(limit: int = 500) -> dict[str, int]:
             message.save(update_fields=["attempts", "dispatched_at", "last_error"])
             delivered += 1
     return {"delivered": delivered, "failed": failed}
+
+
+# Defined beside the outbox it drains (enqueue kicks it), so the two modules do not import each
+# other; cee_portal/operations/tasks.py re-exports it for Celery's autodiscovery.
+@shared_task(name="operations.drain_outbox")
+def drain_outbox_task() -> dict[str, int]:
+    """Deliver pending outbox messages (also run by beat, to catch up after a broker outage)."""
+    with recorded_run("drain_outbox") as summary:
+        summary.update(drain())
+    return summary

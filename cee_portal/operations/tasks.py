@@ -1,12 +1,3 @@
-from celery import shared_task
+"""Celery tasks of the operations app (found by autodiscovery); the outbox drain lives with the outbox."""
 
-from . import outbox
-from .jobs import recorded_run
-
-
-@shared_task(name="operations.drain_outbox")
-def drain_outbox_task() -> dict[str, int]:
-    """Deliver pending outbox messages (also run by beat, to catch up after a broker outage)."""
-    with recorded_run("drain_outbox") as summary:
-        summary.update(outbox.drain())
-    return summary
+from .outbox import drain_outbox_task  # noqa: F401  (re-exported)

@@ -2,17 +2,12 @@
 
 from django.urls import path
 
-from . import delegations, views
+from . import views
 
 urlpatterns = [
     path("importers/", views.ImporterList.as_view(), name="api-importers"),
     path("importers/<str:ior>/", views.ImporterDetail.as_view(), name="api-importer"),
-    path("importers/<str:ior>/delegations/", delegations.Delegations.as_view(), name="api-delegations"),
-    path(
-        "importers/<str:ior>/delegations/<str:public_id>/revoke/",
-        delegations.RevokeDelegation.as_view(),
-        name="api-delegation-revoke",
-    ),
+    # The account's broker delegations are served by cases.api.delegations (idempotent writes).
     path("entries/", views.EntryList.as_view(), name="api-entries"),
     path("entries/<str:entry_number>/", views.EntryDetail.as_view(), name="api-entry"),
     path("centers/", views.CenterList.as_view(), name="api-centers"),

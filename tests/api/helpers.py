@@ -8,8 +8,8 @@ from rest_framework.test import APIClient
 
 from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
-from cee_portal.users.services import issue_api_token
 from importers.models import Entry, Importer
+from importers.services import issue_api_token
 from tests.factories import (
     EntryFactory,
     ImporterFactory,

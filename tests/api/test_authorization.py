@@ -17,8 +17,9 @@ from rest_framework.test import APIClient
 from cases.api.urls import ACTIONS
 from cee_portal.legal_time import legal_today
 from cee_portal.users.models import ApiToken
-from cee_portal.users.services import issue_api_token, revoke_api_tokens
+from cee_portal.users.services import revoke_api_tokens
 from importers.models import BrokerDelegation, ImporterMembership
+from importers.services import issue_api_token
 from tests.api.helpers import V1, client_for, file_protest, make_world, unliquidated
 from tests.factories import broker_user
 

@@ -15,8 +15,8 @@ from schemathesis import checks
 
 from cases.models import Case
 from cases.services import upload_document
-from cee_portal.users.services import issue_api_token
 from importers.models import BrokerDelegation, ImporterMembership
+from importers.services import issue_api_token
 from tests.api.helpers import file_protest, make_world
 from tests.factories import broker_user
 

@@ -2,7 +2,7 @@
 
 19 U.S.C. 1520(d): a post-importation preference claim within 1 year after the date of importation,
 only under the agreements whose implementing acts provide it (reference data,
-importers/data/preference_agreements.csv). 19 CFR 101.9(b): post summary corrections.
+importers/reference/data/preference_agreements.csv). 19 CFR 101.9(b): post summary corrections.
 """
 
 import datetime as dt
@@ -16,7 +16,7 @@ from cases import services
 from cases.exceptions import CaseError
 from cases.models import Case, CaseEntry
 from cases.services import PscLineInput
-from importers.ingest import import_entries
+from importers.entries.ingest import import_entries
 from importers.models import Entry, PreferenceAgreement
 from tests.factories import EntryFactory, liquidated_entry, make_entry_number, staff_user
 from tests.importers import feeds
@@ -116,7 +116,7 @@ def test_an_agreement_an_administrator_marked_inactive_takes_no_new_claims(impor
 
 
 def test_reloading_reference_data_keeps_an_agreement_deactivated_and_says_nothing_new():
-    from importers.reference_data import load_reference_data
+    from importers.reference.reference_data import load_reference_data
 
     PreferenceAgreement.objects.filter(code="KR").update(active=False)
     result = load_reference_data(update=True)

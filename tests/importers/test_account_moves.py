@@ -245,7 +245,7 @@ def test_the_imports_own_reassignment_run_uses_the_imports_today(
     tmp_path, django_capture_on_commit_callbacks
 ):
     """The incremental run an import queues is dated the import's --today, not the wall clock."""
-    from importers.ingest import import_entries
+    from importers.entries.ingest import import_entries
     from importers.models import ReassignmentJob
     from tests.factories import make_entry_number
     from tests.importers import feeds

@@ -25,8 +25,8 @@ def test_any_of_takes_values_with_commas_and_relations():
 def test_an_entry_line_must_belong_to_an_entry(tmp_path):
     from django.db import IntegrityError, connection, transaction
 
-    from importers.bulk import copy_text
-    from importers.ingest import import_entries
+    from importers.entries.bulk import copy_text
+    from importers.entries.ingest import import_entries
     from importers.models import EntryLine
     from tests.factories import make_entry_number
     from tests.importers.feeds import entry, line, write_csv

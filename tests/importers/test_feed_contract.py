@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from importers.ingest import import_entries
+from importers.entries.ingest import import_entries
 from importers.models import Entry, EntryLine, Importer
 from tests.factories import make_entry_number
 from tests.importers.feeds import COLUMNS, entry, line, write_csv
@@ -270,7 +270,7 @@ def test_a_field_over_the_csv_modules_limit_refuses_its_record_and_the_file_goes
 
 
 def test_a_row_past_the_field_limit_refuses_the_entry_it_may_belong_to(tmp_path, monkeypatch, request):
-    from importers import feed_files
+    from importers.entries import feed_files
 
     monkeypatch.setattr(feed_files, "CSV_FIELD_LIMIT", 1000)
     previous = csv.field_size_limit(1000)
@@ -441,7 +441,7 @@ def test_a_clean_import_exits_0(tmp_path):
 
 def test_the_example_header_is_the_documented_columns():
     example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "entries.csv"
-    from importers.feed import FIELDS
+    from importers.entries.feed import FIELDS
 
     header = example.read_text().splitlines()[0].split(",")
     assert sorted(header) == sorted(FIELDS) == sorted(COLUMNS)

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from importers import reassignment
-from importers.ingest import Ingest, import_entries
+from importers.accounts import reassignment
+from importers.entries.ingest import Ingest, import_entries
 from importers.models import (
     AccountAssignment,
     Center,
@@ -242,7 +242,7 @@ def test_the_parser_process_exits_when_its_parent_dies(tmp_path):
         import sys, time
         from pathlib import Path
         sys.path.insert(0, {str(ROOT)!r})
-        from importers.feed import parse_chunks
+        from importers.entries.feed import parse_chunks
 
         if __name__ == "__main__":
             chunks = parse_chunks(
@@ -270,7 +270,7 @@ def test_the_parser_process_exits_when_its_parent_dies(tmp_path):
 
 
 def test_the_importing_process_does_not_wait_forever_for_a_dead_parser(tmp_path, monkeypatch):
-    from importers import feed
+    from importers.entries import feed
 
     path = write_csv(tmp_path, feed_rows(1, 50, importers=2, entry_date="2026-01-15"))
     monkeypatch.setattr(feed, "_parse_into", _die)
@@ -291,7 +291,7 @@ def _die(*args):
 def test_two_imports_of_overlapping_files_both_finish_with_true_counts(tmp_path, monkeypatch):
     """The issue: one of two concurrent imports died with IntegrityError uniq_entry_number (3 of 3
     runs), and both reported the same importers "created"."""
-    monkeypatch.setattr("importers.ingest._after_import", lambda ids, today: None)
+    monkeypatch.setattr("importers.entries.ingest._after_import", lambda ids, today: None)
     first = write_csv(tmp_path, feed_rows(1, 600, importers=40, entry_date="2026-02-02"), "first.csv")
     second = write_csv(tmp_path, feed_rows(301, 600, importers=40, entry_date="2026-02-02"), "second.csv")
 
@@ -400,6 +400,6 @@ def test_the_follow_up_reassignment_runs_as_of_the_imports_today(
 
 
 def test_without_today_the_import_uses_the_legal_today(tmp_path, monkeypatch):
-    monkeypatch.setattr("importers.ingest.legal_today", lambda: dt.date(2026, 8, 9))
+    monkeypatch.setattr("importers.entries.ingest.legal_today", lambda: dt.date(2026, 8, 9))
     import_lines(tmp_path, "12-3456789AB", [("2026-06-01", MACHINERY, 2)], filer="LEG", today=None)
     assert AccountAssignment.objects.get().effective_on == dt.date(2026, 8, 9)

@@ -7,7 +7,7 @@ over-long text), wrong row shapes and files cut off anywhere. Whatever the feed,
 - stores every value byte-exact (after the documented normalisation) or refuses its record;
 - loses no clean entry because of another record's error.
 
-The expectations are computed here, independently of importers.feed, from the documented rules
+The expectations are computed here, independently of importers.entries.feed, from the documented rules
 (docs/entry_feed.md). Run on PostgreSQL (COPY) and SQLite alike; each example is rolled back.
 """
 
@@ -25,7 +25,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from importers.ingest import import_entries
+from importers.entries.ingest import import_entries
 from importers.models import Entry, EntryLine, Importer
 from tests.factories import make_entry_number
 from tests.importers.feeds import COLUMNS

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from importers.ingest import import_entries
+from importers.entries.ingest import import_entries
 from importers.models import AccountAssignment, Entry, EntryLine, Importer, ImporterMonthlyMix
 from tests.factories import make_entry_number
 from tests.importers.feeds import entry, line, write_csv
@@ -212,7 +212,7 @@ def test_reliquidation_from_the_feed_leaves_an_open_protests_windows_and_opens_i
 
 
 def test_rollup_kept_by_the_ingest_equals_a_full_rebuild(tmp_path):
-    from importers.mix import refresh_monthly_mix
+    from importers.accounts.mix import refresh_monthly_mix
 
     rows = []
     for n in range(1, 13):
@@ -303,7 +303,7 @@ def test_a_failing_parser_process_fails_the_import(tmp_path):
 
 
 def test_parser_statuses_are_the_models():
-    from importers import feed
+    from importers.entries import feed
     from importers.models import LiquidationStatus
 
     assert feed.LIQUIDATION_STATUSES == tuple(LiquidationStatus.values)
@@ -311,9 +311,9 @@ def test_parser_statuses_are_the_models():
 
 
 def test_new_lines_reach_the_rollup_through_deltas_folded_once(tmp_path):
-    from importers.mix import fold_deltas, mixes, record_new_lines, refresh_monthly_mix
+    from importers.accounts.mix import fold_deltas, mixes, record_new_lines, refresh_monthly_mix
+    from importers.accounts.reassignment import plan
     from importers.models import Center, MonthlyMixDelta
-    from importers.reassignment import plan
 
     import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1), line(E1, 2)]))
     assert not MonthlyMixDelta.objects.exists()  # the import folded what it noted
@@ -355,9 +355,9 @@ def test_a_stray_line_after_a_refused_entry_in_the_next_chunk_is_not_lost(tmp_pa
 
 
 def test_scheduled_moves_and_initial_assignments_fold_pending_lines_first(tmp_path):
-    from importers.mix import record_new_lines
+    from importers.accounts.mix import record_new_lines
+    from importers.accounts.reassignment import apply_due_scheduled_moves
     from importers.models import Center, MonthlyMixDelta
-    from importers.reassignment import apply_due_scheduled_moves
     from importers.services import assign_initial_centers
 
     import_entries(write_csv(tmp_path, [entry(E1), line(E1, 1)]))

@@ -293,7 +293,7 @@ def test_broker_memberships_become_delegations_of_their_firm():
 
 def test_a_broker_cannot_be_made_a_member_by_create_user(account):
     """Brokers act under delegations (issue 13): create_user refuses importer numbers for them."""
-    from cee_portal.users.services import create_user
+    from importers.services import create_user
 
     with pytest.raises(ValidationError) as exc:
         create_user("bk", password="a-long-pass-42", role="broker", importer_iors=[account[0].ior_number])

@@ -7,9 +7,10 @@ from django.core.management import call_command
 from cases import services
 from cases.models import Case
 from cee_portal.operations.models import OutboxMessage
-from importers import reassignment, resolver
-from importers.mix import refresh_monthly_mix
+from importers.accounts import reassignment
+from importers.accounts.mix import refresh_monthly_mix
 from importers.models import AccountAssignment, Center, EntryLine, Importer, ScheduledMove
+from importers.reference import resolver
 from tests.factories import (
     EntryFactory,
     ImporterFactory,
@@ -255,7 +256,7 @@ def test_notice_period_announces_the_move_then_applies_it(settings):
 
 
 def test_feed_import_runs_the_incremental_reassignment(tmp_path, django_capture_on_commit_callbacks):
-    from importers.ingest import import_entries
+    from importers.entries.ingest import import_entries
     from tests.factories import make_entry_number
     from tests.importers.test_ingest import entry, line, write_csv
 

@@ -1,7 +1,7 @@
 import pytest
 
 from importers.models import Center, District, HeadingCenter, HtsChapter, HtsRule, Port
-from importers.reference_data import load_reference_data
+from importers.reference.reference_data import load_reference_data
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
-from importers import resolver
 from importers.models import Center, HtsRule, HtsRuleChange
+from importers.reference import resolver
 from tests.factories import EntryLineFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -34,8 +34,8 @@ def watch(page) -> list[str]:
 @pytest.fixture
 def protest():
     from cases import services
-    from cee_portal.users.services import create_user
     from importers.models import AccountAssignment, Entry, EntryLine, ImporterMonthlyMix
+    from importers.services import create_user
     from tests.factories import (
         EntryLineFactory,
         ImporterFactory,

@@ -20,7 +20,7 @@ PASSWORD = "Filing-journey-42"
 
 @pytest.fixture
 def account():
-    from cee_portal.users.services import create_user
+    from importers.services import create_user
     from tests.factories import ImporterFactory
 
     importer = ImporterFactory(name="Keystone Machinery Inc.", center_ace_id="CEE010")

@@ -15,7 +15,7 @@ from django.core import mail
 from django.urls import reverse
 
 from cee_portal.users.models import SignInEvent
-from cee_portal.users.services import create_user
+from importers.services import create_user
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ PASSWORD = "Correct-horse-42"
 
 
 def person(username: str, role: str, center: str | None = None):
-    from cee_portal.users.services import create_user
+    from importers.services import create_user
 
     return create_user(username, password=PASSWORD, role=role, center_ace_id=center)
 

@@ -11,7 +11,7 @@ PASSWORD = "Notices-pages-42"
 
 @pytest.fixture
 def people():
-    from cee_portal.users.services import create_user
+    from importers.services import create_user
     from tests.factories import ImporterFactory
 
     importer = ImporterFactory(name="Keystone Machinery Inc.", center_ace_id="CEE010")

@@ -31,7 +31,8 @@ TODAY = dt.date(2026, 11, 2)
 
 @pytest.fixture
 def today(monkeypatch):
-    monkeypatch.setattr("cases.selectors.legal_today", lambda: TODAY)
+    for module in ("queue", "dashboards", "portal"):
+        monkeypatch.setattr(f"cases.selectors.{module}.legal_today", lambda: TODAY)
     return TODAY
 
 

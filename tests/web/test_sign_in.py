@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from cases import services
-from importers import demo
+from demo import seed as demo
 from tests.factories import ImporterFactory, liquidated_entry, protest_input, trade_user
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ LANDING = {
 
 @pytest.fixture
 def demo_logins(db):
-    """The six demo logins exactly as `make run` creates them (importers.demo.ensure_demo_users)."""
+    """The six demo logins exactly as `make run` creates them (demo.seed.ensure_demo_users)."""
     ImporterFactory(name=f"Keystone Machinery Inc.{demo.DEMO_MARKER}", center_ace_id="CEE010")
     return {username: (role, password) for username, role, password in demo.ensure_demo_users()}
 
@@ -123,7 +123,7 @@ def test_queue_lists_the_open_cases_of_the_users_center_only(client, demo_logins
     assert all(row.case.assignee is None for row in rows)
     client.post(reverse("logout"))
     # A national supervisor (no Center) sees every Center's open cases.
-    from cee_portal.users.services import create_user
+    from importers.services import create_user
 
     create_user("national", password="a-long-national-pw", role="supervisor")
     sign_in(client, "national", "a-long-national-pw")

@@ -16,9 +16,10 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cee_portal.legal_time import legal_today
-from importers import resolver, selectors
+from importers import selectors, services
 from importers.models import HtsRule
 from importers.permissions import can_edit_hts_rules, can_run_reassignment
+from importers.tasks import reassign_accounts_task
 
 from ..access import staff_only
 from .move_forms import HtsRuleForm
@@ -81,7 +82,6 @@ def start_run(request):
     """Queue a full run for the Celery workers (the nightly run's task), as of today's legal date."""
     if not can_run_reassignment(request.user):
         return not_allowed(request, WHO_MAY_RUN)
-    from importers.tasks import reassign_accounts_task
 
     reassign_accounts_task.delay(None, legal_today().isoformat())
     messages.success(request, "A full reassignment run is queued; it appears below once a worker starts it.")
@@ -143,7 +143,7 @@ def hts_rule(request):
     old_center_id = rule.center_id if rule else None
     rule = rule or HtsRule(prefix=prefix)
     rule.center = center
-    change = resolver.save_hts_rule(
+    change = services.save_hts_rule(
         rule, actor=user, is_new=old_center_id is None, old_center_id=old_center_id
     )
     messages.success(

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from importers.feed import Problem
-from importers.ingest import import_entries, write_problems_csv
+from importers.entries.feed import Problem
+from importers.entries.ingest import import_entries, write_problems_csv
 
 SHOWN_PROBLEMS = 200
 

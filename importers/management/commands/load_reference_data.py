@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from importers.reference_data import load_reference_data
+from importers.reference.reference_data import load_reference_data
 
 
 class Command(BaseCommand):

@@ -6,10 +6,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from importers import reassignment
+from cee_portal.legal_time import legal_today
+from importers.accounts import reassignment
 from importers.identifiers import normalize_ior
 from importers.models import Importer, ScheduledMove
 from importers.selectors import MoveRow, move_rows
+from importers.tasks import reassign_accounts_task
 
 
 class Command(BaseCommand):
@@ -45,15 +47,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
-        from cee_portal.legal_time import legal_today
-
         today = opts["today"] or legal_today()
         if opts["pending"]:
             return self._list_pending()
         importer_ids = None if opts["full"] else self._importer_ids(opts["importer"])
         if opts["celery"]:
-            from importers.tasks import reassign_accounts_task
-
             reassign_accounts_task.delay(importer_ids, today.isoformat())
             self.stdout.write("Reassignment queued for the Celery workers; see the job in the admin.")
             return

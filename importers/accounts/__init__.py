@@ -1,0 +1,1 @@
+"""Importer accounts: their Center (mix, reassignment), their people, their notices."""

@@ -1,0 +1,1 @@
+"""Entries and the entry feed: file formats, parsing, the chunked ingest, bulk writes."""

@@ -1,0 +1,62 @@
+"""The importers app's models, by subject; every name is re-exported here, where Django (and every
+caller: `importers.models.X`) finds them. Same app label and tables as when this was one module."""
+
+from .accounts import (
+    DELEGABLE_KINDS,
+    PIN_REASONS,
+    AccountAssignment,
+    AssignmentReason,
+    BrokerDelegation,
+    BrokerDelegationQuerySet,
+    Importer,
+    ImporterMembership,
+    ImporterMonthlyMix,
+    Invitation,
+    MonthlyMixDelta,
+    PinChange,
+    ReassignmentJob,
+    ScheduledMove,
+)
+from .entries import Entry, EntryLine, LiquidationStatus
+from .reference import (
+    Basis,
+    Center,
+    District,
+    HeadingCenter,
+    HtsChapter,
+    HtsRule,
+    HtsRuleChange,
+    Port,
+    PortQuerySet,
+    PreferenceAgreement,
+)
+
+__all__ = [
+    "DELEGABLE_KINDS",
+    "PIN_REASONS",
+    "AccountAssignment",
+    "AssignmentReason",
+    "Basis",
+    "BrokerDelegation",
+    "BrokerDelegationQuerySet",
+    "Center",
+    "District",
+    "Entry",
+    "EntryLine",
+    "HeadingCenter",
+    "HtsChapter",
+    "HtsRule",
+    "HtsRuleChange",
+    "Importer",
+    "ImporterMembership",
+    "ImporterMonthlyMix",
+    "Invitation",
+    "LiquidationStatus",
+    "MonthlyMixDelta",
+    "PinChange",
+    "Port",
+    "PortQuerySet",
+    "PreferenceAgreement",
+    "ReassignmentJob",
+    "ScheduledMove",
+]

@@ -1,0 +1,1 @@
+"""Reference data: Centers, ports, HTS rules, and the resolver of a line's Center."""
