@@ -12,7 +12,7 @@ from array import array
 from bisect import bisect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from itertools import accumulate
 from math import log
 
@@ -21,11 +21,22 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cee_portal.legal_time import legal_today
+from cee_portal.users.models import BrokerFirm, User
 from importers.accounts.mix import refresh_monthly_mix
 from importers.identifiers import entry_check_digit
-from importers.models import Center, Entry, EntryLine, Importer, LiquidationStatus, Port
+from importers.models import (
+    DELEGABLE_KINDS,
+    BrokerDelegation,
+    Center,
+    Entry,
+    EntryLine,
+    Importer,
+    ImporterMembership,
+    LiquidationStatus,
+    Port,
+)
 from importers.reference.resolver import heading_center_ids
-from importers.services import assign_initial_centers, create_user
+from importers.services import assign_initial_centers, create_user, grant_delegation
 
 from .cases import seed_cases
 
@@ -137,7 +148,32 @@ def ensure_demo_users() -> list[tuple[str, str, str]]:
             update=True,  # a rerun refreshes the demo logins
         )
         logins.append((username, role, demo_password(username)))
+    if first is not None:
+        _ensure_demo_delegation(first)
     return logins
+
+
+def _ensure_demo_delegation(importer: Importer) -> None:
+    """The demo broker's firm acts for the first demo account under a delegation of every case kind,
+    granted through the service by the demo importer user as the account's administrator (issue 13:
+    a broker acts only under a live delegation, so a broker login without one would see nothing)."""
+    firm, _ = BrokerFirm.objects.get_or_create(filer_code="DMO", defaults={"name": "Demo Customs Brokers"})
+    User.objects.filter(username="broker").update(broker_firm=firm)
+    admins = ImporterMembership.objects.filter(importer=importer, user__username="importer")
+    admins.update(is_account_admin=True)
+    if BrokerDelegation.objects.filter(importer=importer, broker_firm=firm, revoked_at__isnull=True).exists():
+        return
+    today = legal_today()
+    grant_delegation(
+        actor=User.objects.get(username="importer"),
+        importer=importer,
+        broker_firm=firm,
+        case_kinds=DELEGABLE_KINDS,
+        starts_on=today,
+        ends_on=today + timedelta(days=365),
+        power_of_attorney="CBP Form 5291 DEMO-0001",
+        today=today,
+    )
 
 
 def seed_demo(

@@ -12,6 +12,7 @@ from demo import seed as demo
 from importers.identifiers import normalize_entry_number, normalize_hts
 from importers.models import (
     AccountAssignment,
+    BrokerDelegation,
     Center,
     Entry,
     EntryLine,
@@ -63,6 +64,7 @@ def fingerprint() -> list:
 def delete_demo_rows() -> None:
     importers = Importer.objects.filter(name__endswith=demo.DEMO_MARKER)
     ImporterMembership.objects.filter(importer__in=importers).delete()
+    BrokerDelegation.objects.filter(importer__in=importers).delete()
     EntryLine.objects.filter(entry__importer__in=importers).delete()
     Entry.objects.filter(importer__in=importers).delete()
     importers.delete()
@@ -205,6 +207,18 @@ def test_demo_users_are_restored_on_a_second_run(seeded):
 
     assert authenticate(username="broker", password="demo-broker-pass")
     assert authenticate(username="admin", password="demo-admin-pass")
+
+
+def test_the_demo_broker_acts_for_the_first_account_under_one_delegation(seeded):
+    """Issue 13: a broker acts only under a live delegation; the demo login must see an account."""
+    from importers.permissions import can_file_for, visible_importers
+
+    broker = User.objects.get(username="broker")
+    first = Importer.objects.order_by("pk").first()
+    assert list(visible_importers(broker)) == [first]
+    assert can_file_for(broker, first, "protest") and can_file_for(broker, first, "psc")
+    seed()  # a rerun grants nothing twice
+    assert BrokerDelegation.objects.filter(broker_firm=broker.broker_firm, importer=first).count() == 1
 
 
 def test_cases_are_seeded_with_the_same_seed_and_day(monkeypatch):
