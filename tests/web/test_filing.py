@@ -472,6 +472,29 @@ def test_a_cf28_answer_is_filed_once_and_closes_its_clock(signed_in, importer):
     assert case.events.filter(kind="status", new_value="answered").count() == 1
 
 
+def test_a_cf28_answer_carries_its_documents_and_a_refused_file_refuses_the_whole_answer(signed_in, importer):
+    """Issue 13 item 3: reply to a CF-28 with answer + documents; the scan refuses EICAR before storing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Document
+
+    case = cf("cf28", importer, issued_days_ago=5)
+    from cases.services.scanning import EICAR
+    data = {"filing_token": "s" * 32, "version": case.version, "answer": "See the invoice", "file": "1"}
+    bad = {**data, "documents": [SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice"),
+                                 SimpleUploadedFile("x.txt", EICAR)]}  # fmt: skip
+    response = signed_in.post(url("answer", case.reference_number), bad)
+    case.refresh_from_db()
+    assert response.status_code == 200 and response.context["form"].errors["documents"]
+    assert case.status == "issued" and not Document.objects.exists()  # nothing half-written
+    pdf = SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice")
+    good = {**data, "filing_token": "t" * 32, "documents": [pdf]}
+    assert signed_in.post(url("answer", case.reference_number), good).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "answered"
+    assert list(Document.objects.filter(case=case).values_list("original_name", flat=True)) == ["invoice.pdf"]
+
+
 @pytest.mark.parametrize(("days", "accepted"), [(19, True), (20, True), (21, False)])
 def test_an_objection_to_a_proposed_cf29_within_its_20_days(signed_in, importer, days, accepted):
     """19 CFR 152.2 and CBP practice: 20 days to answer a proposed action; after it, refused."""

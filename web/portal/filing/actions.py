@@ -20,6 +20,7 @@ from cases.services import (
     answer_request,
     request_accelerated_disposition,
     transition_case,
+    upload_document,
 )
 from cases.services.clock import protest_decision_date
 from cases.services.common import clock_policy
@@ -48,13 +49,17 @@ ACTIONS = {
 }
 
 
-def attach_answer_documents(request, case) -> None:
-    """Hook for the documents engineer (issue 13 item 4): store the files posted with an answer.
+def attach_answer_documents(request, case, uploads) -> None:
+    """Store the files posted with an answer (19 CFR 151.11: documents answer a CF-28 too).
 
-    Called inside the answer's transaction, after answer_request: raise CaseError({"documents": ...})
-    to refuse the whole answer (size, type, scan); the template's documents block
-    (portal/filing/_answer_documents.html) holds the file input. Until then, answers carry text only.
+    Called inside the answer's transaction, after answer_request: a refused file (size, type, scan)
+    refuses the whole answer, so nothing is half-written.
     """
+    for upload in uploads:
+        try:
+            upload_document(actor=request.user, case=case, upload=upload)
+        except CaseError as exc:
+            raise CaseError({"documents": exc.messages}) from exc
 
 
 def _case(request, reference: str, action: str):
@@ -126,7 +131,7 @@ def answer(request, reference: str):
         case, title = _case(request, reference, "answer")
     except PermissionDenied as exc:
         return refused(request, str(exc))
-    form = AnswerForm(request.POST or None, initial={"version": case.version})
+    form = AnswerForm(request.POST or None, request.FILES or None, initial={"version": case.version})
     if request.method == "POST" and form.is_valid():
 
         def filing():
@@ -136,13 +141,14 @@ def answer(request, reference: str):
                 answer=form.cleaned_data["answer"],
                 expected_version=form.cleaned_data["version"],
             )
-            attach_answer_documents(request, answered)
+            attach_answer_documents(request, answered, form.cleaned_data["documents"])
             return answered
 
         try:
             return file_and_confirm(request, form, action="answer", filing=filing)
         except CaseError as exc:
-            apply_refusal(exc, form, fields={"answer": "answer", "filing_token": None})
+            fields = {"answer": "answer", "documents": "documents", "filing_token": None}
+            apply_refusal(exc, form, fields=fields)
         except PermissionDenied as exc:
             return refused(request, str(exc))
     detail = case.cf28 if case.kind == "cf28" else case.cf29

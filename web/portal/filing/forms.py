@@ -348,11 +348,35 @@ class AmendForm(CaseActionForm):
 AmendObjectionFormSet = forms.formset_factory(ObjectionForm, extra=0, max_num=30, validate_max=True)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the documents service checks, scans and stores each."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(item, initial) for item in data]
+        return [one(data, initial)] if data else []
+
+
 class AnswerForm(CaseActionForm):
     answer = forms.CharField(
         label="Your answer",
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Answer each question or the proposed action; documents are attached below.",
+    )
+    documents = MultipleFileField(
+        label="Documents (optional)",
+        required=False,
+        help_text="PDF, PNG, JPEG, TIFF, DOCX, XLSX, CSV or TXT, each up to the size limit; every file is "
+        "checked and scanned before it is stored, and a refused file refuses the whole answer.",
     )
 
 
