@@ -33,8 +33,8 @@ class DashboardForm(forms.Form):
         ]
 
 
-@require_GET
 @staff_only
+@require_GET
 def dashboard_page(request):
     user = request.user
     centers = list(Center.objects.order_by("ace_id"))
