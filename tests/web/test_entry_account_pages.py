@@ -276,6 +276,6 @@ def test_account_page_query_count_does_not_grow_with_rows(client):
     ],
 )
 def test_chart_axis_top_is_the_next_round_number_divisible_into_four_ticks(largest, top):
-    from web.staff.account_chart import nice_ceiling
+    from web.staff.charts import nice_ceiling
 
     assert nice_ceiling(largest) == top and top % 4 == 0 and top >= largest

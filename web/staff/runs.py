@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cee_portal.downloads import private_download
 from cee_portal.legal_time import legal_today
 from importers import selectors, services
 from importers.models import HtsRule
@@ -63,8 +64,7 @@ def preview_csv(request):
         writer.writerow(row) for row in [selectors.MoveRow.CSV_HEADER, *(r.as_csv() for r in found.rows)]
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reassignment-preview-{today.isoformat()}.csv"'
-    return response
+    return private_download(response, f"reassignment-preview-{today.isoformat()}.csv")
 
 
 @staff_only
