@@ -5,7 +5,9 @@
 
 A stub, not yet the issue's method (gunicorn on loopback and an HTTP client): it signs in a national
 supervisor with Django's test client and requests each page --runs times after one warm-up, printing
-the median, the 95th percentile and the number of queries of each. It uses a database already seeded
+the median and 95th percentile of the wall clock, the median CPU time of this process (what the page
+costs the web worker, less sensitive than the wall clock to other work on a shared machine; the
+database's own time is not in it) and the number of queries of each. It uses a database already seeded
 (`manage.py seed_demo --cases N`, or bench/seed_demo.py) and writes nothing but its bench user.
 """
 
@@ -56,17 +58,21 @@ def main() -> int:
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     total, open_ = Case.objects.count(), Case.objects.filter(is_open=True).count()
     print(f"{total:,} cases, {open_:,} open; {args.runs} runs each")
-    print(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+    print(f"{'page':32} {'median ms':>10} {'p95 ms':>8} {'cpu ms':>8} {'queries':>8}")
     for path in args.path or PATHS:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200, path  # warm-up, and the query count
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             client.get(path)
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
         p95 = statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
-        print(f"{path:32} {statistics.median(times):10.1f} {p95:8.1f} {len(queries):8d}")
+        print(
+            f"{path:32} {statistics.median(times):10.1f} {p95:8.1f} {statistics.median(cpu):8.1f} "
+            f"{len(queries):8d}"
+        )
         if os.environ.get("BENCH_SQL"):
             for query in queries.captured_queries:
                 print(f"  {float(query['time']) * 1000:8.1f} ms  {query['sql'][:300]}")

@@ -850,7 +850,8 @@ class DashboardOpenCount(models.Model):
         NONE = "none", "No running deadline"
 
     snapshot = models.ForeignKey(DashboardSnapshot, on_delete=models.CASCADE, related_name="open_counts")
-    center = models.ForeignKey("importers.Center", on_delete=models.CASCADE, related_name="+")
+    # None: every Center (the national figures, summed from the Centers' rows by the refresh).
+    center = models.ForeignKey("importers.Center", null=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=CaseKind.choices)
     status = models.CharField(max_length=20, choices=CaseStatus.choices)
     assignee = models.ForeignKey(
@@ -875,7 +876,8 @@ class DashboardDecisionCount(models.Model):
     snapshot = models.ForeignKey(
         DashboardSnapshot, on_delete=models.CASCADE, related_name="decision_counts"
     )
-    center = models.ForeignKey("importers.Center", on_delete=models.CASCADE, related_name="+")
+    # None: every Center (the national figures, summed from the Centers' rows by the refresh).
+    center = models.ForeignKey("importers.Center", null=True, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=CaseKind.choices)
     protested_decision = models.CharField(max_length=20, choices=CaseEntry.Decision.choices, blank=True)
     filing_port = models.ForeignKey("importers.Port", on_delete=models.CASCADE, related_name="+")
@@ -893,7 +895,8 @@ class DashboardWeekCount(models.Model):
     """Decisions of a snapshot per Center and week (from Monday), the last THROUGHPUT_WEEKS weeks."""
 
     snapshot = models.ForeignKey(DashboardSnapshot, on_delete=models.CASCADE, related_name="week_counts")
-    center = models.ForeignKey("importers.Center", on_delete=models.CASCADE, related_name="+")
+    # None: every Center (the national figures, summed from the Centers' rows by the refresh).
+    center = models.ForeignKey("importers.Center", null=True, on_delete=models.CASCADE, related_name="+")
     week = models.DateField()
     n = models.PositiveIntegerField()
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 
 from cee_portal.legal_time import legal_today
 
@@ -207,21 +207,19 @@ def dashboard_summary(user, center=None, *, today: date | None = None) -> Dashbo
 
     The snapshot counts every case, so only users who see every case (CBP staff) read it; anyone
     else, and everyone before the first snapshot exists, gets the direct count of `dashboard`.
-    A fixed number of queries (four), each over the snapshot's few rows of that Center.
+    A fixed number of queries (four), each over the snapshot's rows of that Center (or the nation).
     """
     snapshot = DashboardSnapshot.objects.order_by("-id").first() if can_view_internal(user) else None
     if snapshot is None:
         return dashboard(user, {"center": center.ace_id if center else "all"}, today=today)
-    scope = {"snapshot": snapshot} | ({"center": center} if center is not None else {})
+    # A Center's rows, or the nation's (center NULL, summed by the refresh): one row per key.
+    scope = {"snapshot": snapshot, "center": center}
     counts: dict[tuple[str, str], int] = {}
     aging = dict.fromkeys((name for name, _, _ in AGING_BUCKETS), 0)
     due = dict.fromkeys(DashboardOpenCount.Due.values, 0)
     people: dict[int | None, dict] = {}
-    open_rows = (
-        DashboardOpenCount.objects.filter(**scope)
-        .values_list("kind", "status", "assignee_id", "assignee__username", "age", "due")
-        .annotate(n=Sum("n"))
-        .order_by()
+    open_rows = DashboardOpenCount.objects.filter(**scope).values_list(
+        "kind", "status", "assignee_id", "assignee__username", "age", "due", "n"
     )
     for kind, status, assignee_id, username, age, band, n in open_rows:
         counts[(kind, status)] = counts.get((kind, status), 0) + n
@@ -245,15 +243,10 @@ def dashboard_summary(user, center=None, *, today: date | None = None) -> Dashbo
         )
     first = week_start(snapshot.today) - timedelta(weeks=THROUGHPUT_WEEKS - 1)
     weeks = {first + timedelta(weeks=n): 0 for n in range(THROUGHPUT_WEEKS)}
-    for week, n in (
-        DashboardWeekCount.objects.filter(**scope).values_list("week").annotate(n=Sum("n")).order_by()
-    ):
+    for week, n in DashboardWeekCount.objects.filter(**scope).values_list("week", "n"):
         weeks[week] += n
-    decisions = (
-        DashboardDecisionCount.objects.filter(**scope)
-        .values_list("kind", "protested_decision", "filing_port_id", "filing_port__name", "outcome")
-        .annotate(n=Sum("n"))
-        .order_by()
+    decisions = DashboardDecisionCount.objects.filter(**scope).values_list(
+        "kind", "protested_decision", "filing_port_id", "filing_port__name", "outcome", "n"
     )
     overdue, within_7 = due["overdue"], due["overdue"] + due["week"]
     return Dashboard(

@@ -167,3 +167,10 @@ def test_the_page_shows_the_snapshots_figures_and_when_they_were_counted(client,
 def test_before_the_first_refresh_the_page_says_it_counted_directly(client, world):
     text = signer(client)("supervisor").get("/dashboard/").content.decode()
     assert "counted directly, as the first precomputed figures are not ready yet" in text
+
+
+@pytest.mark.parametrize(("minutes_ago", "warned"), [(14, False), (16, True)])
+def test_the_page_warns_when_the_figures_are_older_than_three_refreshes(client, world, minutes_ago, warned):
+    refresh_dashboard(today=TODAY, now=timezone.now() - dt.timedelta(minutes=minutes_ago))
+    text = signer(client)("supervisor").get("/dashboard/").content.decode()
+    assert ('id="refresh-overdue"' in text) is warned

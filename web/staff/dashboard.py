@@ -5,9 +5,12 @@ number of queries (a direct count before the first refresh); this view only shap
 charts (web/staff/charts.py), each drawn beside its table, and says when they were counted.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases.models import CaseKind, CaseStatus
@@ -97,6 +100,9 @@ def dashboard_page(request):
         "workload_chart": charts.horizontal(workload),
         "uniformity": uniformity,
         "refresh_minutes": settings.DASHBOARD_REFRESH_MINUTES,
+        # Three missed refreshes: say so, rather than let old figures pass for current ones.
+        "overdue_refresh": data.as_of is not None
+        and timezone.now() - data.as_of > timedelta(minutes=3 * settings.DASHBOARD_REFRESH_MINUTES),
         "today": legal_today(),
     }
     return TemplateResponse(request, "staff/dashboard.html", context, status=status)
