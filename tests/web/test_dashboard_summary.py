@@ -14,6 +14,7 @@ from cases import selectors, services
 from cases.models import Case, DashboardOpenCount, DashboardSnapshot
 from cases.services.dashboards import refresh_dashboard
 from cases.tasks import refresh_dashboard_task
+from cee_portal.operations.models import PeriodicJobRun
 from importers.models import Center
 from tests.cases.test_selectors import make_case
 from tests.factories import ImporterFactory, staff_user, trade_user
@@ -123,6 +124,8 @@ def test_a_refresh_keeps_the_newest_two_snapshots_and_the_task_runs_it(world):
     ids.append(refresh_dashboard_task.delay().get())
     assert list(DashboardSnapshot.objects.values_list("id", flat=True)) == ids[:-3:-1]
     assert not DashboardOpenCount.objects.exclude(snapshot_id__in=ids[-2:]).exists()
+    run = PeriodicJobRun.objects.get(name="refresh_dashboard")  # shown by /healthz
+    assert run.last_status == "ok" and run.last_summary["snapshot"] == ids[-1]
 
 
 def test_before_the_first_refresh_and_for_the_trade_the_count_is_direct(world):
