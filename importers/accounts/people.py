@@ -21,7 +21,14 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from cee_portal.users.models import BrokerFirm, User
-from importers.models import DELEGABLE_KINDS, BrokerDelegation, Importer, ImporterMembership, Invitation
+from importers.models import (
+    DELEGABLE_KINDS,
+    BrokerDelegation,
+    Importer,
+    ImporterMembership,
+    Invitation,
+    delegable_kind_label,
+)
 from importers.permissions import can_manage_people
 
 
@@ -164,7 +171,7 @@ def normalize_kinds(kinds: Iterable[str]) -> str:
         raise ValidationError(
             {
                 "case_kinds": f"Unknown case kind(s) {', '.join(unknown)}; "
-                f"choose from {', '.join(DELEGABLE_KINDS)}."
+                f"choose from {'; '.join(f'{k} ({delegable_kind_label(k)})' for k in DELEGABLE_KINDS)}."
             }
         )
     if not chosen:

@@ -65,6 +65,15 @@ def _refuse(form, exc):
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _granted(firm, importer, delegation) -> str:
+    """What was granted, in words: the kinds by their labels, never the stored codes."""
+    until = f"until {delegation.ends_on:%Y-%m-%d}" if delegation.ends_on else "until revoked"
+    return (
+        f"{firm.name} may act for {importer.name} from {delegation.starts_on:%Y-%m-%d} {until} "
+        f"on: {'; '.join(delegation.kind_labels)} (delegation {delegation.pk})."
+    )
+
+
 def _render(request, importer, template, **extra):
     context = {
         "account": importer,
@@ -144,7 +153,7 @@ def delegations(request, ior):
                 except (ValidationError, PermissionDenied) as exc:
                     _refuse(form, exc)
                 else:
-                    messages.success(request, f"{firm.name} may act for {importer.name} ({delegation}).")
+                    messages.success(request, _granted(firm, importer, delegation))
                     return redirect("portal:delegations", ior=importer.ior_number)
         return _render(
             request, importer, "portal/delegations.html", form=form, refused=True, today=legal_today()
