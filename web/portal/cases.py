@@ -28,7 +28,11 @@ class DocumentForm(forms.Form):
 
 class MessageForm(forms.Form):
     prefix = "message"
-    body = forms.CharField(label="Message to the Center", widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label="Message to the Center",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write the message first: nothing was sent."},
+    )
     file = forms.FileField(label="Attach a document (optional)", required=False)
 
 
