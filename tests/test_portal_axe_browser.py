@@ -75,7 +75,7 @@ def world(settings, live_server):
     specialist = create_user("maria", password=PASSWORD, role="specialist", center_ace_id="CEE010")
     ada.refresh_from_db()
     _, token = invite_colleague(
-        actor=ada, importer=importer, email="new@keystone.example", now=timezone.now(), accept_url=str
+        actor=ada, importer=importer, email="new@keystone.example", now=timezone.now()
     )
     open_protest = services.file_protest(
         actor=ada,
@@ -154,10 +154,7 @@ def test_every_portal_url_is_checked_by_axe(page, live_server, csp_violations, w
     check("case-upload-refused")
     page.fill("#id_message-body", "   ")  # blank once stripped (the browser's own check passes)
     page.click("button:has-text('Send')")
-    assert (
-        page.locator("#id_message-body").get_attribute("aria-invalid") == "true"
-        or page.locator(".errorlist").count()
-    )
+    assert "Write the message first: nothing was sent." in page.locator("main").inner_text()
     check("case-message-refused")
 
     check("people", f"/portal/accounts/{ior}/people/")
@@ -168,6 +165,9 @@ def test_every_portal_url_is_checked_by_axe(page, live_server, csp_violations, w
     page.click("button:has-text('Remove cy')")
     assert "cy no longer acts for Keystone Machinery Inc." in page.locator(".messages").inner_text()
     check("people-after-removal")
+    page.click("button:has-text('Cancel the invitation to new@keystone.example')")
+    assert "The invitation to new@keystone.example is cancelled" in page.locator(".messages").inner_text()
+    check("people-after-cancelling")
     check("delegations", f"/portal/accounts/{ior}/delegations/")
     page.fill("#id_filer_code", "QQQ")
     page.get_by_label("Post summary correction").check()
@@ -215,6 +215,11 @@ def test_every_portal_url_is_checked_by_axe(page, live_server, csp_violations, w
     check("case-broker", f"/portal/cases/{open_ref}/")
     sign_out(page)
 
+    # The cancelled invitation's link says so.
+    check("invitation-cancelled", f"/portal/invitations/{world['token']}/")
+    assert page.locator("h1").inner_text() == "This invitation was cancelled"
+
+    assert set(NOT_PAGES) <= portal_url_names(), "NOT_PAGES names a URL that no longer exists"
     missing = portal_url_names() - visited - set(NOT_PAGES)
     assert not missing, (
         f"portal URLs no axe check covers (visit them here or say why in NOT_PAGES): {missing}"

@@ -1,12 +1,17 @@
-"""Delivery of account notices queued in the outbox: the importer and both Centers hear of a move."""
+"""Delivery of account notices queued in the outbox: the importer and both Centers hear of a move;
+an invited colleague gets the invitation's link."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
 from cee_portal.operations.outbox import handles
 from cee_portal.users.models import User
-from importers.models import Center, Importer
+from importers.models import Center, Importer, Invitation
+
+from .people import INVITATION_TOPIC, invitation_state, invitation_token
 
 
 def _addresses(importer: Importer, center_ids: list[int]) -> list[str]:
@@ -45,3 +50,38 @@ def deliver_move_announced(payload: dict) -> None:
             settings.DEFAULT_FROM_EMAIL,
             to,
         )
+
+
+@handles(INVITATION_TOPIC)
+def deliver_invitation(payload: dict) -> None:
+    """Email the invitation's link, once: the token is rebuilt from the payload's nonce (never stored,
+    see importers.accounts.people) and `emailed_at` is set in the drain's transaction, so a message
+    drained again, or queued again by hand, sends nothing twice. An invitation accepted, cancelled or
+    expired before the drain gets no email (its link would only say it cannot be used)."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("importer", "invited_by")
+        .filter(pk=payload["invitation_id"])
+        .first()
+    )
+    now = timezone.now()
+    if invitation is None or invitation.emailed_at is not None:
+        return
+    if invitation_state(invitation, now=now) != "pending":
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "portal:invitation", args=[invitation_token(invitation, payload["nonce"])]
+    )
+    inviter, importer = invitation.invited_by, invitation.importer
+    role = "an administrator of the account" if invitation.as_account_admin else "a colleague on the account"
+    send_mail(
+        f"Invitation to act for {importer.name} in the CEE Portal",
+        f"{inviter.get_full_name() or inviter.username} invites you to act for {importer.name} "
+        f"({importer.ior_number}) in the CEE Portal, as {role}.\n\n"
+        f"Accept by {invitation.expires_at:%Y-%m-%d %H:%M} UTC; the link works once:\n{link}\n\n"
+        "If you did not expect this invitation, ignore this email: nothing happens without the link.\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [invitation.email],
+    )
+    invitation.emailed_at = now
+    invitation.save(update_fields=["emailed_at"])
