@@ -208,6 +208,8 @@ def remove_colleague(*, actor, importer: Importer, user: User) -> None:
 
 # --- Broker delegations ----------------------------------------------------------------------------------
 
+DELEGATION_TOPIC = "importers.delegation"
+
 
 def normalize_kinds(kinds: Iterable[str]) -> str:
     """Kinds as stored (",cf28,protest,"), refusing unknown ones."""
@@ -261,7 +263,7 @@ def grant_delegation(
         errors["ends_on"] = [f"The last day ({ends_on}) has passed (today is {today})."]
     if errors:
         raise ValidationError(errors)
-    return BrokerDelegation.objects.create(
+    delegation = BrokerDelegation.objects.create(
         importer=importer,
         broker_firm=broker_firm,
         case_kinds=stored_kinds,
@@ -270,6 +272,9 @@ def grant_delegation(
         ends_on=ends_on,
         granted_by=actor,
     )
+    # The firm's brokers hear of it (importers.accounts.notifications), after commit.
+    outbox.enqueue(DELEGATION_TOPIC, delegation_id=delegation.pk, event="granted")
+    return delegation
 
 
 @transaction.atomic
@@ -281,4 +286,5 @@ def revoke_delegation(*, actor, delegation: BrokerDelegation, now: datetime) -> 
         delegation.revoked_at = now
         delegation.revoked_by = actor
         delegation.save(update_fields=["revoked_at", "revoked_by"])
+        outbox.enqueue(DELEGATION_TOPIC, delegation_id=delegation.pk, event="revoked")
     return delegation

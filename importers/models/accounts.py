@@ -328,8 +328,10 @@ class BrokerDelegation(models.Model):
 
     @property
     def kind_labels(self) -> list[str]:
-        """The delegated kinds as people read them ("Protest (CBP Form 19)", not "protest")."""
-        return [delegable_kind_label(k) for k in self.kinds]
+        """The delegated kinds as people read them ("Protest (CBP Form 19)", not "protest"), in the
+        order the kinds are offered (the stored codes are sorted alphabetically)."""
+        order = {kind: n for n, kind in enumerate(DELEGABLE_KINDS)}
+        return [delegable_kind_label(k) for k in sorted(self.kinds, key=lambda k: order.get(k, len(order)))]
 
     def is_live(self, today) -> bool:
         return (
