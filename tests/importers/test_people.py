@@ -296,3 +296,23 @@ def test_a_broker_cannot_be_made_a_member_by_create_user(account):
         create_user("bk", password="a-long-pass-42", role="broker", importer_iors=[account[0].ior_number])
     assert "delegation" in exc.value.message_dict["importers"][0]
     assert not User.objects.filter(username="bk").exists()
+
+
+def test_filing_kinds_agrees_with_can_file_for_in_one_query(account, django_assert_num_queries):
+    """The home's filing links (issue 13 item 3): the same answer as can_file_for, account by account."""
+    importer, admin = account
+    other = ImporterFactory()
+    psc_only = broker_user(importer, kinds=("psc",))
+    BrokerDelegation.objects.create(
+        importer=other, broker_firm=psc_only.broker_firm, case_kinds=",protest,", power_of_attorney="P",
+        starts_on=dt.date(2000, 1, 1), ends_on=dt.date(2000, 12, 31),
+    )  # fmt: skip  (expired long ago: nothing for that account)
+    with django_assert_num_queries(1):
+        assert ip.filing_kinds(admin, [importer, other]) == {importer.pk: frozenset(DELEGABLE_KINDS)}
+    with django_assert_num_queries(1):
+        assert ip.filing_kinds(psc_only, [importer, other]) == {importer.pk: frozenset({"psc"})}
+    for kind in DELEGABLE_KINDS:
+        assert ip.can_file_for(psc_only, importer, kind) == (kind == "psc")
+        assert not ip.can_file_for(psc_only, other, kind)
+    BrokerDelegation.objects.filter(broker_firm=psc_only.broker_firm).update(revoked_at=timezone.now())
+    assert ip.filing_kinds(psc_only, [importer]) == {}
