@@ -45,8 +45,15 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         pytest.skip("needs PostgreSQL: SQLite serialises writers, so it shows no race")
     # Tasks in-process (the outbox drains in the site's own process, mail to the console): no Redis
     # queue is left behind for a later worker.
-    env = site_env(database_url(connection.settings_dict), DEBUG="1", REDIS_URL="", LOG_LEVEL="WARNING")
-    with gunicorn(env, workers=2, threads=8, log=tmp_path_factory.mktemp("site") / "gunicorn.log") as url:
+    folder = tmp_path_factory.mktemp("site")
+    env = site_env(
+        database_url(connection.settings_dict),
+        DEBUG="1",
+        REDIS_URL="",
+        LOG_LEVEL="WARNING",
+        DOCUMENTS_ROOT=str(folder / "documents"),
+    )
+    with gunicorn(env, workers=2, threads=8, log=folder / "gunicorn.log") as url:
         yield url
 
 
