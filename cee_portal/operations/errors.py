@@ -36,7 +36,7 @@ def unavailable_response(request) -> HttpResponse:
         response = JsonResponse(
             _error_body(
                 "service_unavailable",
-                "The service is briefly unavailable (its database cannot be reached). Retry in "
+                "The service is briefly unavailable (its database could not answer). Retry in "
                 f"{RETRY_AFTER_SECONDS} seconds with the same Idempotency-Key: it then acts at most once.",
             ),
             status=503,
@@ -49,7 +49,11 @@ def unavailable_response(request) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """A request that failed because the database is unreachable answers 503, not a 500 traceback."""
+    """A request that failed because the database is unreachable answers 503, not a 500 traceback.
+
+    OperationalError also covers what a retry fixes while the database is up (a deadlock victim, a
+    statement cancelled by a timeout, the server shutting down): 503 and "retry" fit those too.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
