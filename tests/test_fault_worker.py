@@ -50,7 +50,9 @@ MACHINERY = "8429510000"  # CEE010
 def queue():
     name = f"cee-fault-{uuid.uuid4().hex[:8]}"
     yield name
-    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(name)
+    redis.Redis.from_url(os.environ["REDIS_URL"]).delete(
+        name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}"
+    )
 
 
 class Workers:
