@@ -67,7 +67,8 @@ def bulk(request):
             refused.append((reference, "no such case, or not one you may see."))
             continue
         try:
-            assign_case(case, assignee=assignee, actor=user)
+            # A claim takes only cases nobody holds: the queue was read before a colleague's claim.
+            assign_case(case, assignee=assignee, actor=user, unassigned_only=action == "claim")
         except (CaseError, NotAllowed) as error:
             refused.append((reference, _reason(error)))
         else:
