@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.deadlines import DeadlineKind
-from cases.models import Case, CaseDeadline, ProtestDetail, SavedQueueFilter
+from cases.models import Case, CaseDeadline, CaseEvent, ProtestDetail, SavedQueueFilter
 from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
 from importers.models import Port
@@ -412,6 +412,22 @@ def test_bulk_claim_claims_what_the_policy_allows_and_reports_each_refusal(clien
     assert f"{p1}: You may not assign case {p1}" in html
     assert f"{closed}: Case {closed} is denied; only open cases are assigned." in html
     assert "NO-SUCH-1: no such case, or not one you may see." in html
+
+
+def test_a_bulk_claim_never_takes_a_case_a_colleague_holds(client, world):
+    """Issue 15 item 1: the queue's claim takes only unassigned cases, checked under the row lock: a
+    case the queue showed as a colleague's (its version current) is refused with who holds it. (A
+    colleague's claim made after the queue was shown is refused as a change: the next tests.)"""
+    signed_in(client, world, "specialist")
+    taken, free = refs(world, "m_late", "m_later")
+    colleague = staff_user("CEE010", first_name="Ana", last_name="Colleague")
+    services.assign_case(world["cases"]["m_late"], assignee=colleague, actor=colleague)
+    response = client.post("/queue/bulk/", bulk("claim", [taken, free]), follow=True)
+    html = response.content.decode().replace("&#x27;", "'")
+    assert f"{taken}: Case {taken} is assigned to Ana Colleague: a claim from the queue takes only" in html
+    assert Case.objects.get(reference_number=taken).assignee == colleague
+    assert Case.objects.get(reference_number=free).assignee == world["people"]["specialist"]
+    assert CaseEvent.objects.filter(case__reference_number=taken, kind="assignee").count() == 1
 
 
 def test_bulk_assign_and_unassign_by_a_supervisor(client, world):

@@ -110,7 +110,15 @@ def bulk(request):
             refused.append((reference, "the page did not say which version of it you saw; reload the queue."))
             continue
         try:
-            assign_case(case, assignee=assignee, actor=user, expected_version=int(seen))
+            # With the version the queue showed; and a claim takes only cases nobody holds, so a case
+            # the queue showed as a colleague's is not taken over from the queue (the case page does).
+            assign_case(
+                case,
+                assignee=assignee,
+                actor=user,
+                expected_version=int(seen),
+                unassigned_only=action == "claim",
+            )
         except StaleVersion:
             refused.append((reference, _what_changed(user, reference, int(seen), loaded_at)))
         except (CaseError, NotAllowed) as error:
