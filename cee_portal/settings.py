@@ -235,11 +235,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
 CELERY_TIMEZONE = LEGAL_TIME_ZONE
+# How often the dashboard's figures are counted again; the page says when they were counted.
+DASHBOARD_REFRESH_MINUTES = env.int("DASHBOARD_REFRESH_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "operations.drain_outbox", "schedule": 30.0},
     "deadline-sweeps": {"task": "cases.run_deadline_sweeps", "schedule": 3600.0},
     # Nightly full recompute of every account's commodity mix and the moves it calls for.
     "reassign-accounts": {"task": "importers.reassign_accounts", "schedule": crontab(hour=2, minute=30)},
+    # The dashboard's figures (cases.services.dashboards); a refresh not started within its interval
+    # is dropped, so a stopped worker does not find a pile of them queued.
+    "refresh-dashboard": {
+        "task": "cases.refresh_dashboard",
+        "schedule": DASHBOARD_REFRESH_MINUTES * 60.0,
+        "options": {"expires": DASHBOARD_REFRESH_MINUTES * 60.0},
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def test_undecided_case_has_no_decision_file(client):
 def test_packet_is_for_staff_and_a_missing_case_is_missing(client):
     case, _ = decided_protest()
     login(client, trade_user(case.importer))
-    assert client.get(reverse("staff:case-packet", args=[case.reference_number])).status_code == 403
+    assert client.get(reverse("staff:case-packet", args=[case.reference_number])).status_code == 404
     login(client, staff_user())
     assert client.get(reverse("staff:case-packet", args=["9999-26-000001"])).status_code == 404
 

@@ -286,8 +286,8 @@ def case_page(request, reference: str):
     return _render(request, case)
 
 
-@require_POST
 @staff_only
+@require_POST
 def case_action(request, reference: str, action: str):
     spec = ACTIONS.get(action)
     if spec is None:

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.selectors import case_detail, case_documents
+from cee_portal.downloads import private_download
 from cee_portal.legal_time import legal_today
 
 from ..access import staff_only
@@ -102,5 +103,4 @@ def case_packet(request, reference: str):
         stream_packet(case, generated_at=timezone.now(), documents=documents), content_type="application/zip"
     )
     filename = f"case-{case.reference_number}-{legal_today():%Y%m%d}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_download(response, filename)
