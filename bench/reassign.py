@@ -401,6 +401,44 @@ def vacuum_rollup() -> dict:
     }
 
 
+def displace_accounts(count: int, *, today: date, seed: int) -> int:
+    """Put `count` accounts with a clear predominant Center (>= 60 % of >= 40 lines in the window,
+    not pinned) under another Center, as if their mix had shifted: the next full run moves them back,
+    so every run of this script measures a first run with moves, then the steady state. Returns how
+    many were displaced."""
+    from django.db import connection
+
+    from importers.accounts.mix import fold_deltas, window_start
+
+    if not count:
+        return 0
+    fold_deltas()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH totals AS (
+                SELECT importer_id, center_id, SUM(line_count) AS n FROM importers_importermonthlymix
+                WHERE month >= %s AND month <= %s GROUP BY 1, 2
+            ), ranked AS (
+                SELECT importer_id, center_id, n, SUM(n) OVER (PARTITION BY importer_id) AS total,
+                       ROW_NUMBER() OVER (PARTITION BY importer_id ORDER BY n DESC, center_id) AS place
+                FROM totals
+            ), chosen AS (
+                SELECT r.importer_id, r.center_id
+                FROM ranked r JOIN importers_importer i ON i.id = r.importer_id
+                WHERE r.place = 1 AND r.n * 100 >= 60 * r.total AND r.total >= 40
+                  AND i.center_id = r.center_id AND i.pin_reason = ''
+                ORDER BY md5(r.importer_id::text || %s) LIMIT %s
+            )
+            UPDATE importers_importer i
+            SET center_id = (SELECT min(c.id) FROM importers_center c WHERE c.id <> chosen.center_id)
+            FROM chosen WHERE i.id = chosen.importer_id
+            """,
+            [window_start(today), today, str(seed), count],
+        )
+        return cursor.rowcount
+
+
 # --- 2. Floor and naive loop --------------------------------------------------------------------------------
 
 
@@ -937,6 +975,13 @@ def main() -> int:
     )
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1, help="Seed of the naive loop's sample")
+    parser.add_argument(
+        "--moves",
+        type=int,
+        default=166,
+        help="Accounts put under another Center before full #1, so that it moves them back (default 166, "
+        "what the first run on a fresh seed once moved; 0: none)",
+    )
     parser.add_argument("--wait", type=float, default=40, help="Minutes to wait for a running seed")
     parser.add_argument("--poll", type=int, default=60, help="Seconds between checks while waiting")
     parser.add_argument("--min-lines", type=int, default=9_000_000, help="Lines that mean the seed is there")
@@ -985,6 +1030,11 @@ def main() -> int:
     results["naive"] = measure_naive(args.sample, today=today, seed=args.seed)
     naive_mixes = results["naive"].pop("_mixes")
 
+    results["displaced"] = displace_accounts(args.moves, today=today, seed=args.seed)
+    say(
+        f"displaced {results['displaced']} accounts (under another Center than their predominant one): "
+        "full #1 moves them back"
+    )
     results["full"] = []
     for n in range(1, args.full_runs + 1):
         say(f"full #{n}: reassign_accounts --full ...")
