@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from cee_portal.legal_time import legal_today
 from importers.accounts.mix import fold_deltas, record_new_lines, refresh_monthly_mix
-from importers.entries.bulk import copy_text, insert_rows, reserve_ids
+from importers.entries.bulk import copy_row, copy_text, insert_rows, reserve_ids
 from importers.entries.feed import (
     ALL_GIVEN,
     ENTRY_VALUES,
@@ -149,10 +149,16 @@ class Ingest:
                 raise
             logger.exception("entry import: initial Centers left to the nightly reassignment run")
 
-    def _facts_agree(self, record: EntryRow, values: tuple, *, stored: bool = False) -> bool:
+    def _facts_agree(self, record: EntryRow, values: tuple | None, *, stored: bool = False) -> bool:
         """For a record that leaves some values out: do its values, with the stored ones (or the
-        defaults of a new entry) it leaves, still make one consistent liquidation? Refuse it if not."""
-        problem = check_liquidation(dict(zip(UPDATABLE, values, strict=True)))
+        defaults of a new entry) it leaves, still make one consistent liquidation? Refuse it if not.
+
+        A new entry's answer (`values` None) comes checked from the parser (EntryRow.new_entry_problem).
+        """
+        if values is None:
+            problem = record.new_entry_problem
+        else:
+            problem = check_liquidation(dict(zip(UPDATABLE, values, strict=True)))
         if problem is None:
             return True
         left = "the stored values" if stored else "the defaults"
@@ -201,7 +207,7 @@ class Ingest:
             importer_id = importer_ids[record.importer_number]
             current = existing.get(record.entry_number)
             if current is None:
-                if record.given != ALL_GIVEN and not self._facts_agree(record, record.values[2:]):
+                if record.given != ALL_GIVEN and not self._facts_agree(record, None):
                     continue
                 to_create.append(record)
                 continue
@@ -294,7 +300,10 @@ class Ingest:
         rows = [(r.entry_number, importer_ids[r.importer_number], *r.values, now, now) for r in created]
         ids = reserve_ids(Entry, len(rows))
         if ids is not None:
-            insert_rows(Entry, ["id", *columns], ((id_, *row) for id_, row in zip(ids, rows, strict=True)))
+            # As COPY text: the feed's values hold no tab, newline or backslash, and psycopg's
+            # adaptation row by row cost more than the COPY itself.
+            text = "".join(f"{id_}\t{copy_row(row)}\n" for id_, row in zip(ids, rows, strict=True))
+            copy_text(Entry, ["id", *columns], text)
             return {r.entry_number: id_ for r, id_ in zip(created, ids, strict=True)}
         insert_rows(Entry, columns, rows)
         return dict(
