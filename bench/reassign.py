@@ -20,7 +20,7 @@ In one run, on the same data (--today is the seed's last day, 2026-06-30 by defa
                random --sample of importers, extrapolated to all of them
   full #1, #2  `manage.py reassign_accounts --full --today D` in a subprocess, as users run it: wall
                time, peak RSS (/usr/bin/time -v), and inside that process the time of each phase of
-               the current code (drift check, rollup repair, off-predominant query, plan, initial
+               the current code (window check, rollup repair, plan, initial
                Centers, apply = the chunks of moves; nested, with what is left of each); run twice,
                because the first run on a fresh seed moves the accounts whose mix drifted (166 of
                200,000 in the demo seed) and the second finds the steady state (0 moves)
@@ -75,7 +75,7 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.setdefault("LOG_LEVEL", "ERROR")  # the product logs JSON lines to stdout; keep the report readable
 
-# The window's lines by importer and Center: what the full run's drift check aggregates.
+# The window's lines by importer and Center: what the full run's window check aggregates.
 FLOOR_SQL = """
     SELECT e.importer_id, l.center_id, count(*) AS n, sum(l.entered_value) AS v
     FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
@@ -124,9 +124,8 @@ PHASES = (
     ("reassignment.finish", "start/finish job", "handle()"),
     ("reassignment.apply_due_scheduled_moves", "due scheduled moves", "handle()"),
     ("reassignment.prepare", "prepare", "handle()"),
-    ("reassignment.drifted_importers", "drift check (window lines vs rollup)", "prepare"),
+    ("reassignment.check_window", "window check (drift + off-predominant, one pass)", "prepare"),
     ("reassignment.refresh_monthly_mix", "rollup repair", "prepare"),
-    ("reassignment.importers_off_predominant", "off-predominant query", "prepare"),
     ("reassignment.plan", "plan", "prepare"),
     ("reassignment.mixes", "mix query", "plan"),
     ("reassignment.assign_initial_centers", "initial Centers", "prepare"),
