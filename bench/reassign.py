@@ -21,9 +21,10 @@ In one run, on the same data (--today is the seed's last day, 2026-06-30 by defa
   full #1, #2  `manage.py reassign_accounts --full --today D` in a subprocess, as users run it: wall
                time, peak RSS (/usr/bin/time -v), and inside that process the time of each phase of
                the current code (window check, rollup repair, plan, initial
-               Centers, apply = the chunks of moves; nested, with what is left of each); run twice,
-               because the first run on a fresh seed moves the accounts whose mix drifted (166 of
-               200,000 in the demo seed) and the second finds the steady state (0 moves)
+               Centers, apply = the chunks of moves; nested, with what is left of each); run twice:
+               before the first, --moves accounts (166 by default) are put under another Center than
+               their predominant one, so the first run moves them back (the first run with moves)
+               and the second finds the steady state (0 moves)
   dry run      `reassign_accounts --full --dry-run` (it still rebuilds the rollup)
   incremental  1,000 new entries for existing importers imported with importers.entries.ingest.import_entries
                (timed alone, with the after-commit reassignment hook held back), then the reassignment
@@ -44,9 +45,9 @@ smaller database, e.g. the 1M-line one), the scaling ratios. --profile DIR keeps
 command run (it slows the Python parts: take the figures from a run without it). The child
 processes run with DEBUG off, as in production.
 
-Side effects on the benchmark database, so it stays reusable: the full runs apply the moves the
-mix calls for (so on a fresh seed the first run moves accounts; later runs of this script measure
-the steady state), every run adds ReassignmentJob rows, and the incremental step adds 1,000 entries
+Side effects on the benchmark database, so it stays reusable: the --moves accounts are displaced
+and full #1 moves them back (with their history rows, open cases and notices), every run adds
+ReassignmentJob rows, and the incremental step adds 1,000 entries
 (~5,000 lines) under filer code BNR, which may move a few accounts. Results go in docs/benchmarks.md.
 """
 
