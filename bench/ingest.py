@@ -155,9 +155,47 @@ def _columns(cursor, table: str) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
-def time_floor(exported: tuple[bytes, bytes, list[str], list[str]], at_rest) -> float:
+def backend_cpu(pid: int) -> float | None:
+    """CPU seconds a local PostgreSQL backend has used (None when its /proc entry cannot be read)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_import(path: Path) -> tuple:
+    """Import a file; (summary, wall seconds, CPU seconds by process). The CPU figures hold up on a
+    shared machine where the wall time does not: the PostgreSQL backend's, the writing process's,
+    and the parser process's (a child, counted once it has been waited for)."""
+    import resource
+
+    from django.db import connection
+
+    from importers.entries.ingest import import_entries
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    backend, writer = backend_cpu(pid), time.process_time()
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    summary = import_entries(path)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    end_backend = backend_cpu(pid)
+    cpu = {
+        "backend": None if backend is None or end_backend is None else end_backend - backend,
+        "writer": time.process_time() - writer,
+        "parser": after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime,
+    }
+    return summary, elapsed, cpu
+
+
+def time_floor(exported: tuple[bytes, bytes, list[str], list[str]], at_rest) -> tuple[float, float | None]:
     """COPY the exported entries, then their lines, into the floor tables in one transaction; the
-    seconds from the first byte sent to the commit."""
+    seconds from the first byte sent to the commit, and the backend's CPU seconds."""
     import psycopg
     from django.db import connection
 
@@ -166,7 +204,9 @@ def time_floor(exported: tuple[bytes, bytes, list[str], list[str]], at_rest) -> 
     params = connection.get_connection_params()
     with psycopg.connect(**params, autocommit=False) as conn:
         with conn.cursor() as cursor:
-            cursor.execute("SELECT 1")  # connected and ready before the clock starts
+            cursor.execute("SELECT pg_backend_pid()")  # connected and ready before the clock starts
+            pid = cursor.fetchone()[0]
+            cpu = backend_cpu(pid)
             started = time.perf_counter()
             for table, columns, data in (
                 (FLOOR_TABLES["importers_entry"], entry_columns, entries),
@@ -176,14 +216,19 @@ def time_floor(exported: tuple[bytes, bytes, list[str], list[str]], at_rest) -> 
                     for start in range(0, len(data), 1 << 20):
                         copy.write(data[start : start + (1 << 20)])
         conn.commit()
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        end = backend_cpu(pid)
+        return elapsed, None if cpu is None or end is None else end - cpu
 
 
-def ratio_line(label: str, lines: int, seconds: float, floor_s: float) -> str:
+def ratio_line(label: str, lines: int, seconds: float, cpu: dict, floor: tuple) -> str:
+    floor_s, floor_cpu = floor
+    spent = " + ".join(f"{name} {value:.1f}" for name, value in cpu.items() if value is not None)
+    total = sum(value for value in cpu.values() if value is not None)
     return (
         f"{label}: {seconds:.1f} s, {lines / seconds:,.0f} lines/s; floor (raw COPY) {floor_s:.1f} s, "
-        f"{lines / floor_s:,.0f} lines/s; ratio {floor_s / seconds:.2f}x the floor "
-        f"(load {_load()})"
+        f"{lines / floor_s:,.0f} lines/s; ratio {floor_s / seconds:.2f}x the floor (load {_load()})\n"
+        f"    CPU seconds: import {total:.1f} ({spent}); floor {floor_cpu or 0:.1f} (backend)"
     )
 
 
@@ -286,7 +331,6 @@ def main() -> None:
             "TRUNCATE importers_entryline, importers_entry, importers_importermonthlymix, "
             "importers_accountassignment, importers_importer CASCADE"
         )
-    from importers.entries.ingest import import_entries
     from importers.models import Port
 
     def at_rest() -> None:
@@ -316,33 +360,27 @@ def main() -> None:
         lines = write_feed(path, args.entries, args.lines_per_entry, args.seed, ports)
         print(f"generated {args.entries:,} entries, {lines:,} lines in {time.perf_counter() - started:.1f} s")
         at_rest()
-        started = time.perf_counter()
-        first = import_entries(path)
-        elapsed = time.perf_counter() - started
+        first, elapsed, cpu = timed_import(path)
         print(f"first import: {first.as_text()}")
         # Into empty plain tables, as the first import went into empty ones.
         floor = floor_of("e.filer_code = 'BNC'", empty_first=True)
-        print(ratio_line("first import", lines, elapsed, floor))
+        print(ratio_line("first import", lines, elapsed, cpu, floor))
         at_rest()
-        started = time.perf_counter()
-        second = import_entries(path)
-        again = time.perf_counter() - started
+        second, again, cpu = timed_import(path)
         print(f"re-import (no changes): {second.as_text()}")
         # The same rows again into empty tables (the re-import writes nothing: this is the floor of
         # taking the file's rows in at all); the tables then hold the first file, as the real ones do.
         floor = floor_of("e.filer_code = 'BNC'", empty_first=True)
-        print(ratio_line("re-import (no changes)", lines, again, floor))
+        print(ratio_line("re-import (no changes)", lines, again, cpu, floor))
         # The daily case: new entries of importers the system already knows.
         later = Path(tmp) / "later.csv"
         more = write_feed(later, args.entries, args.lines_per_entry, args.seed + 1, ports, filer="BND")
         at_rest()
-        started = time.perf_counter()
-        third = import_entries(later)
-        elapsed = time.perf_counter() - started
+        third, elapsed, cpu = timed_import(later)
         print(f"new entries of known importers: {third.as_text()}")
         # Into plain tables holding the first file's rows, as the real ones did.
         floor = floor_of("e.filer_code = 'BND'", empty_first=False)
-        print(ratio_line("new entries of known importers (the daily case)", more, elapsed, floor))
+        print(ratio_line("new entries of known importers (the daily case)", more, elapsed, cpu, floor))
         if not args.no_parser:
             measure_parser(path, lines, ports, args.parser_runs, args.before_rev, Path(tmp))
     with connection.cursor() as cursor:
