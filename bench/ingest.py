@@ -272,7 +272,9 @@ def parse_alone(root: Path, module: str, path: Path, ports: list[str], headings:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure_parser(path: Path, lines: int, ports: list[str], runs: int, before_rev: str, tmp: Path) -> None:
+def measure_parser(
+    path: Path, lines: int, ports: list[str], runs: int, before_rev: str, tmp: Path, repo: Path
+) -> None:
     """The parser alone on the same file: this tree against the tree before issue 16."""
     import json
 
@@ -283,7 +285,7 @@ def measure_parser(path: Path, lines: int, ports: list[str], runs: int, before_r
     before = tmp / "before"
     before.mkdir()
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", before_rev, "importers"], capture_output=True, check=True
+        ["git", "-C", str(repo), "archive", before_rev, "importers"], capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
     old_module = "importers.feed" if (before / "importers" / "feed.py").exists() else "importers.entries.feed"
@@ -308,6 +310,9 @@ def main() -> None:
     parser.add_argument("--no-parser", action="store_true", help="Skip the parser-alone comparison")
     parser.add_argument("--parser-runs", type=int, default=2)
     parser.add_argument("--before-rev", default=BEFORE_ISSUE_16, help="The tree to compare the parser with")
+    parser.add_argument(
+        "--git-repo", type=Path, default=ROOT, help="Where --before-rev is found (this checkout by default)"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -382,7 +387,7 @@ def main() -> None:
         floor = floor_of("e.filer_code = 'BND'", empty_first=False)
         print(ratio_line("new entries of known importers (the daily case)", more, elapsed, cpu, floor))
         if not args.no_parser:
-            measure_parser(path, lines, ports, args.parser_runs, args.before_rev, Path(tmp))
+            measure_parser(path, lines, ports, args.parser_runs, args.before_rev, Path(tmp), args.git_repo)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {', '.join(FLOOR_TABLES.values())}")
     print(f"load average at end: {_load()}")
