@@ -91,15 +91,6 @@ def copy_text(model: type[models.Model], columns: Sequence[str], text: str) -> N
     insert_rows(model, columns, rows)
 
 
-def copy_row(values: Sequence) -> str:
-    """One row as COPY text: None as \\N, booleans as t and f, anything else as str() gives it (dates
-    in ISO form). Only for values checked to hold no tab, newline or backslash (the entry feed's)."""
-    return "\t".join(
-        "\\N" if value is None else ("t" if value else "f") if type(value) is bool else str(value)
-        for value in values
-    )
-
-
 def set_column(
     model: type[models.Model], column: str, values: dict[int, object], *, only_if_null: bool
 ) -> int:
