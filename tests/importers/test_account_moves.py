@@ -262,6 +262,7 @@ def test_the_imports_own_reassignment_run_uses_the_imports_today(
     assert ReassignmentJob.objects.get(scope="single").as_of == TODAY
 
 
+@pytest.mark.postgres  # committed lines: SQLite's flush after the test meets 0007's triggers
 @pytest.mark.django_db(transaction=True)
 def test_a_chunk_of_moves_sends_its_notices_in_one_drain_once_the_chunk_is_done():
     """Each move commits on its own, but the outbox is drained once per chunk (here in process: no
