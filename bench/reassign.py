@@ -10,15 +10,21 @@ it polls the row counts every --poll seconds, up to --wait minutes, until the se
 
 In one run, on the same data (--today is the seed's last day, 2026-06-30 by default):
 
-  floor        the raw SQL aggregation alone: lines by importer and Center over the window, every row
-               fetched (the least any recompute has to do); run --floor-runs times
+  floors       the least any recompute has to do, timed in SQL with nothing fetched into Python (one
+               row of totals comes back): the window's lines grouped by importer and Center
+               (a) with the Center stored on the line (the goal's floor), (b) with the Center found by
+               the heading join instead; and (c) the old floor, (a) with every row fetched. Best of
+               --floor-runs, measured before the full runs and again after them (same settings as
+               the product's queries, parallel workers included)
   naive        a per-importer ORM loop (one grouped query over the importer's lines + decide()) on a
                random --sample of importers, extrapolated to all of them
   full #1, #2  `manage.py reassign_accounts --full --today D` in a subprocess, as users run it: wall
-               time, peak RSS (/usr/bin/time -v), and inside that process the time of each phase
-               (rollup rebuild, plan = mix query + decisions, apply = the chunks of moves); run twice,
-               because the first run on a fresh seed moves the accounts whose mix drifted (166 of
-               200,000 in the demo seed) and the second finds the steady state (0 moves)
+               time, peak RSS (/usr/bin/time -v), and inside that process the time of each phase of
+               the current code (window check, rollup repair, plan, initial
+               Centers, apply = the chunks of moves; nested, with what is left of each); run twice:
+               before the first, --moves accounts (166 by default) are put under another Center than
+               their predominant one, so the first run moves them back (the first run with moves)
+               and the second finds the steady state (0 moves)
   dry run      `reassign_accounts --full --dry-run` (it still rebuilds the rollup)
   incremental  1,000 new entries for existing importers imported with importers.entries.ingest.import_entries
                (timed alone, with the after-commit reassignment hook held back), then the reassignment
@@ -39,9 +45,9 @@ smaller database, e.g. the 1M-line one), the scaling ratios. --profile DIR keeps
 command run (it slows the Python parts: take the figures from a run without it). The child
 processes run with DEBUG off, as in production.
 
-Side effects on the benchmark database, so it stays reusable: the full runs apply the moves the
-mix calls for (so on a fresh seed the first run moves accounts; later runs of this script measure
-the steady state), every run adds ReassignmentJob rows, and the incremental step adds 1,000 entries
+Side effects on the benchmark database, so it stays reusable: the --moves accounts are displaced
+and full #1 moves them back (with their history rows, open cases and notices), every run adds
+ReassignmentJob rows, and the incremental step adds 1,000 entries
 (~5,000 lines) under filer code BNR, which may move a few accounts. Results go in docs/benchmarks.md.
 """
 
@@ -70,47 +76,109 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 os.environ.setdefault("LOG_LEVEL", "ERROR")  # the product logs JSON lines to stdout; keep the report readable
 
+# The window's lines by importer and Center: what the full run's window check aggregates.
 FLOOR_SQL = """
-    SELECT e.importer_id, l.center_id, count(*), sum(l.entered_value)
+    SELECT e.importer_id, l.center_id, count(*) AS n, sum(l.entered_value) AS v
     FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
-    WHERE e.entry_date >= %s
+    WHERE l.center_id IS NOT NULL AND e.entry_date >= %s
     GROUP BY 1, 2
 """
+# The same with the Center found from the HTS heading at read time, as if the line did not store it.
+HEADING_FLOOR_SQL = """
+    SELECT e.importer_id, h.center_id, count(*) AS n, sum(l.entered_value) AS v
+    FROM importers_entryline l JOIN importers_entry e ON e.id = l.entry_id
+    JOIN importers_headingcenter h ON h.heading = left(l.hts_number, 4)
+    WHERE h.center_id IS NOT NULL AND e.entry_date >= %s
+    GROUP BY 1, 2
+"""
+# Nothing fetched: the totals use every column, so the planner cannot drop the sums.
+SERVER_SIDE = "SELECT count(*), sum(n), sum(v) FROM ({}) AS floor"
+FLOORS = {
+    "server": (
+        "floor: window by importer and Center, Center on the line, in SQL",
+        SERVER_SIDE.format(FLOOR_SQL),
+    ),
+    "heading": ("floor: the same with the heading join, in SQL", SERVER_SIDE.format(HEADING_FLOOR_SQL)),
+    "fetched": ("floor: Center on the line, every row fetched", FLOOR_SQL),
+}
 BENCH_FILER = "BNR"
-GOALS = {"full_s": 30.0, "floor_ratio": 2.0, "naive_ratio": 20.0, "rss_mb": 500.0, "incremental_s": 2.0}
+GOALS = {
+    "full_s": 30.0,
+    # Wall time over the server-side floor with the Center on the line: steady state (nothing moves).
+    "floor_ratio": 2.0,
+    "floor_ratio_moves": 2.5,  # a run that moves accounts
+    "naive_ratio": 20.0,
+    "rss_mb": 500.0,
+    "incremental_s": 2.0,
+}
 
 
 # --- Timers around the product's phases (used in the command's process and in this one) ---------------------
 
 
-def install_timers(timings: dict, calls: dict) -> None:
-    """Wrap the reassignment's phases so their time adds up in `timings` (by label)."""
-    from importers.accounts import mix, reassignment
+# (owner attribute, label, parent label): the phases of reassign_accounts as the code runs them today.
+# Each is wrapped where its callers look it up (reassignment imports mix's functions by name). A
+# phase's time is its own wall time; the report prints what is left of a parent after its children.
+PHASES = (
+    ("command.Command.handle", "handle()", None),
+    ("reassignment.start_job", "start/finish job", "handle()"),
+    ("reassignment.finish", "start/finish job", "handle()"),
+    ("reassignment.apply_due_scheduled_moves", "due scheduled moves", "handle()"),
+    ("reassignment.prepare", "prepare", "handle()"),
+    ("reassignment.check_window", "window check (drift + off-predominant, one pass)", "prepare"),
+    ("reassignment.refresh_monthly_mix", "rollup repair", "prepare"),
+    ("reassignment.plan", "plan", "prepare"),
+    ("reassignment.mixes", "mix query", "plan"),
+    ("reassignment.assign_initial_centers", "initial Centers", "prepare"),
+    ("command.Command._report", "report", "handle()"),
+    ("reassignment.run_chunk", "apply (chunks of moves)", "handle()"),
+)
+
+
+def install_timers(timings: dict, calls: dict):
+    """Wrap the reassignment's phases so their time adds up in `timings` (by label); return a function
+    that puts the originals back. A phase called inside another phase than its parent (mixes() from
+    the initial Centers, say) counts under that one as "<label> in <caller>"."""
+    from importers.accounts import reassignment
     from importers.management.commands import reassign_accounts as command
 
-    def timed(owner, name: str, label: str) -> None:
+    owners = {"reassignment": reassignment, "command": command}
+    parents = {label: parent for _, label, parent in PHASES}
+    stack: list[str] = []
+    saved = []
+
+    def wrap(owner, name: str, label: str) -> None:
         original = getattr(owner, name)
+        saved.append((owner, name, original))
 
         @functools.wraps(original)
         def wrapper(*args, **kwargs):
+            key = label
+            if stack and parents.get(label) not in (stack[-1], None):
+                key = f"{label} in {stack[-1]}"
+            stack.append(key)
             started = time.perf_counter()
             try:
                 return original(*args, **kwargs)
             finally:
-                timings[label] = timings.get(label, 0.0) + time.perf_counter() - started
-                calls[label] = calls.get(label, 0) + 1
+                stack.pop()
+                timings[key] = timings.get(key, 0.0) + time.perf_counter() - started
+                calls[key] = calls.get(key, 0) + 1
 
         setattr(owner, name, wrapper)
 
-    timed(mix, "refresh_monthly_mix", "rollup rebuild")  # prepare() imports it at call time
-    timed(reassignment, "plan", "plan")
-    timed(reassignment, "mixes", "plan: mix query")
-    timed(reassignment, "run_chunk", "apply (chunks)")
-    timed(reassignment, "apply_due_scheduled_moves", "due scheduled moves")
-    timed(reassignment, "start_job", "start/finish job")
-    timed(reassignment, "finish", "start/finish job")
-    timed(command.Command, "_report", "report")
-    timed(command.Command, "handle", "command handle()")
+    for path, label, _ in PHASES:
+        module, *attrs = path.split(".")
+        owner = owners[module]
+        for attr in attrs[:-1]:
+            owner = getattr(owner, attr)
+        wrap(owner, attrs[-1], label)
+
+    def restore() -> None:
+        for owner, name, original in reversed(saved):
+            setattr(owner, name, original)
+
+    return restore
 
 
 def child_main(argv: list[str]) -> int:
@@ -121,7 +189,7 @@ def child_main(argv: list[str]) -> int:
     django.setup()
     timings, calls = {}, {}
     install_timers(timings, calls)
-    timings["django setup + imports"] = time.perf_counter() - started
+    timings["start-up"] = time.perf_counter() - started
     from django.core.management import execute_from_command_line
 
     profile_path = os.environ.get("BENCH_PROFILE")
@@ -333,24 +401,81 @@ def vacuum_rollup() -> dict:
     }
 
 
+def displace_accounts(count: int, *, today: date, seed: int) -> int:
+    """Put `count` accounts with a clear predominant Center (>= 60 % of >= 40 lines in the window,
+    not pinned) under another Center, as if their mix had shifted: the next full run moves them back,
+    so every run of this script measures a first run with moves, then the steady state. Returns how
+    many were displaced."""
+    from django.db import connection
+
+    from importers.accounts.mix import fold_deltas, window_start
+
+    if not count:
+        return 0
+    fold_deltas()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH totals AS (
+                SELECT importer_id, center_id, SUM(line_count) AS n FROM importers_importermonthlymix
+                WHERE month >= %s AND month <= %s GROUP BY 1, 2
+            ), ranked AS (
+                SELECT importer_id, center_id, n, SUM(n) OVER (PARTITION BY importer_id) AS total,
+                       ROW_NUMBER() OVER (PARTITION BY importer_id ORDER BY n DESC, center_id) AS place
+                FROM totals
+            ), chosen AS (
+                SELECT r.importer_id, r.center_id
+                FROM ranked r JOIN importers_importer i ON i.id = r.importer_id
+                WHERE r.place = 1 AND r.n * 100 >= 60 * r.total AND r.total >= 40
+                  AND i.center_id = r.center_id AND i.pin_reason = ''
+                ORDER BY md5(r.importer_id::text || %s) LIMIT %s
+            )
+            UPDATE importers_importer i
+            SET center_id = (SELECT min(c.id) FROM importers_center c WHERE c.id <> chosen.center_id)
+            FROM chosen WHERE i.id = chosen.importer_id
+            """,
+            [window_start(today), today, str(seed), count],
+        )
+        return cursor.rowcount
+
+
 # --- 2. Floor and naive loop --------------------------------------------------------------------------------
 
 
 def measure_floor(start: date, runs: int) -> dict:
+    """Each floor query --floor-runs times; the best and every time, and the parallel plan."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN " + FLOOR_SQL, [start])
-        plan = [row[0] for row in cursor.fetchall()]
-    workers = next((line.strip() for line in plan if "Workers Planned" in line), "Workers Planned: 0")
-    times, rows = [], 0
-    for _ in range(runs):
-        started = time.perf_counter()
+    out = {}
+    for key, (_, sql) in FLOORS.items():
         with connection.cursor() as cursor:
-            cursor.execute(FLOOR_SQL, [start])
-            rows = len(cursor.fetchall())
-        times.append(time.perf_counter() - started)
-    return {"times_s": times, "best_s": min(times), "rows": rows, "parallel": workers}
+            cursor.execute("EXPLAIN " + sql, [start])
+            plan = [row[0] for row in cursor.fetchall()]
+        workers = next((line.strip() for line in plan if "Workers Planned" in line), "Workers Planned: 0")
+        times, rows = [], 0
+        for _ in range(runs):
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [start])
+                fetched = cursor.fetchall()
+            times.append(time.perf_counter() - started)
+            rows = fetched[0][0] if key != "fetched" else len(fetched)
+        out[key] = {"times_s": times, "best_s": min(times), "rows": rows, "parallel": workers}
+    out["loadavg"] = os.getloadavg()
+    return out
+
+
+def merge_floors(before: dict, after: dict | None) -> dict:
+    """The best of the floors measured before and after the full runs (same run, same data)."""
+    if not after:
+        return before
+    merged = {}
+    for key in FLOORS:
+        times = before[key]["times_s"] + after[key]["times_s"]
+        merged[key] = {**before[key], "times_s": times, "best_s": min(times)}
+    merged["loadavg"] = before["loadavg"]
+    merged["loadavg_after"] = after["loadavg"]
+    return merged
 
 
 def measure_naive(sample_size: int, *, today: date, seed: int) -> dict:
@@ -483,24 +608,13 @@ def measure_incremental(entries: int, *, today: date, seed: int, profile_dir: Pa
     # What the import's after-commit hook runs: the reassignment task for the touched importers.
     timings, calls = {}, {}
     before = last_job_id()
-    from importers.accounts import mix, reassignment
-    from importers.management.commands import reassign_accounts as command
-
-    saved = {
-        (mix, "refresh_monthly_mix"): mix.refresh_monthly_mix,
-        **{(reassignment, n): getattr(reassignment, n) for n in
-           ("plan", "mixes", "run_chunk", "apply_due_scheduled_moves", "start_job", "finish")},
-        (command.Command, "_report"): command.Command._report,
-        (command.Command, "handle"): command.Command.handle,
-    }  # fmt: skip
-    install_timers(timings, calls)
+    restore = install_timers(timings, calls)
     try:
         started = time.perf_counter()
         reassign_accounts_task(touched, today.isoformat())
         result["reassign_s"] = time.perf_counter() - started
     finally:
-        for (owner, name), original in saved.items():
-            setattr(owner, name, original)
+        restore()
     result["reassign_phases"] = timings
     jobs = jobs_since(before)
     result["job"] = jobs[-1] if jobs else None
@@ -622,17 +736,36 @@ def measure_celery(*, today: date, concurrency: int, timeout_s: float) -> dict:
 # --- Report -------------------------------------------------------------------------------------------------
 
 
-def phase_line(run: dict) -> str:
-    p = run["phases"]
-    plan, query = p.get("plan", 0.0), p.get("plan: mix query", 0.0)
-    handle = p.get("command handle()", 0.0)
-    accounted = p.get("rollup rebuild", 0.0) + plan + p.get("apply (chunks)", 0.0)
-    return (
-        f"rollup rebuild {p.get('rollup rebuild', 0):.2f} s, plan {plan:.2f} s (mix query {query:.2f} s, "
-        f"decisions {plan - query:.2f} s), apply {p.get('apply (chunks)', 0):.2f} s "
-        f"({run['calls'].get('apply (chunks)', 0)} chunks), other in handle() {handle - accounted:.2f} s, "
-        f"start-up {run['wall_s'] - handle:.2f} s"
-    )
+def phase_lines(run: dict) -> list[str]:
+    """The run's phases as a tree, each parent followed by what is left of it after its children."""
+    p, calls = run["phases"], run["calls"]
+    children: dict[str | None, list[str]] = {}
+    for _, label, parent in PHASES:
+        children.setdefault(parent, [])
+        if label not in children[parent]:
+            children[parent].append(label)
+    for key in p:  # phases met under another caller ("mix query in initial Centers")
+        if " in " in key:
+            label, caller = key.split(" in ", 1)
+            if key not in children.setdefault(caller, []):
+                children[caller].append(key)
+    lines = [f"start-up (interpreter, Django, imports) {run['wall_s'] - p.get('handle()', 0.0):.2f} s"]
+
+    def walk(label: str, depth: int) -> None:
+        if label not in p:
+            return
+        count = calls.get(label, 0)
+        shown = f"{'  ' * depth}{label} {p[label]:.2f} s" + (f" ({count} calls)" if count > 1 else "")
+        lines.append(shown)
+        kids = [k for k in children.get(label, []) if k in p]
+        if kids:
+            rest = p[label] - sum(p[k] for k in kids)
+            for kid in kids:
+                walk(kid, depth + 1)
+            lines.append(f"{'  ' * (depth + 1)}other in {label} {rest:.2f} s")
+
+    walk("handle()", 0)
+    return lines
 
 
 def report(results: dict, baseline: dict | None) -> None:
@@ -651,9 +784,12 @@ def report(results: dict, baseline: dict | None) -> None:
     def row(label: str, seconds: float | None, detail: str = "") -> None:
         rows.append((label, seconds, detail))
 
-    runs = ", ".join(f"{t:.2f}" for t in floor["times_s"])
-    row("floor: raw SQL aggregation (best)", floor["best_s"], f"{floor['rows']:,} rows; runs {runs} s")
-    row("", None, f"plan: {floor['parallel']}")
+    for key, (label, _) in FLOORS.items():
+        f = floor[key]
+        runs = ", ".join(f"{t:.2f}" for t in f["times_s"])
+        what = "groups" if key != "fetched" else "rows fetched"
+        detail = f"best of {len(f['times_s'])}; {f['rows']:,} {what}; {f['parallel']}; runs {runs} s"
+        row(label, f["best_s"], detail)
     row(
         f"naive ORM loop, {naive['sample']:,} importers",
         naive["sample_s"],
@@ -674,7 +810,8 @@ def report(results: dict, baseline: dict | None) -> None:
             f"peak RSS {run['rss_mb']:.0f} MB; {job.get('examined', 0):,} examined, {moved}, "
             f"{job.get('errors', '?')} errors",
         )
-        row("", None, phase_line(run))
+        for line in phase_lines(run):
+            row("", None, line)
         if run.get("vacuum"):
             v = run["vacuum"]
             row(
@@ -723,6 +860,17 @@ def report(results: dict, baseline: dict | None) -> None:
             f"{cross['differ']} differ {cross['examples'] or ''}"
         )
     say()
+    say("Ratios to the floors (wall time of the command, start-up included; handle() in brackets)")
+    server, heading = floor["server"]["best_s"], floor["heading"]["best_s"]
+    for run in [*results["full"], *[results["dry_run"]] * bool(results.get("dry_run"))]:
+        handle = run["phases"].get("handle()", 0.0)
+        moved = (run.get("job") or {}).get("moved")
+        say(
+            f"   {run['label']:<10} {moved if moved is not None else '-':>4} moved: "
+            f"{run['wall_s'] / server:.2f}x the floor with the Center on the line ({handle / server:.2f}x), "
+            f"{run['wall_s'] / heading:.2f}x the heading-join floor ({handle / heading:.2f}x)"
+        )
+    say()
     say("Goals")
     for name, measured, goal, met in goals(results):
         say(f"   {'met    ' if met else 'NOT MET'}  {name:<44} {measured:<12} goal {goal}")
@@ -738,7 +886,7 @@ def report(results: dict, baseline: dict | None) -> None:
 
 
 def goals(results: dict) -> list[tuple[str, str, str, bool]]:
-    floor = results["floor"]["best_s"]
+    floor = results["floor"]["server"]["best_s"]
     naive = results["naive"]["extrapolated_s"]
     out = []
 
@@ -748,12 +896,14 @@ def goals(results: dict) -> list[tuple[str, str, str, bool]]:
     for run in results["full"]:
         wall, label = run["wall_s"], run["label"]
         goal(f"{label} wall time", f"{wall:.1f} s", f"<= {GOALS['full_s']:.0f} s", wall <= GOALS["full_s"])
+        moves = bool((run.get("job") or {}).get("moved"))
+        limit = GOALS["floor_ratio_moves" if moves else "floor_ratio"]
         ratio = wall / floor
         goal(
-            f"{label} / floor",
+            f"{label} / server-side floor ({'with moves' if moves else 'steady state'})",
             f"{ratio:.2f}x",
-            f"<= {GOALS['floor_ratio']:.0f}x",
-            ratio <= GOALS["floor_ratio"],
+            f"<= {limit:g}x",
+            ratio <= limit,
         )
         ratio = naive / wall
         goal(
@@ -791,10 +941,13 @@ def scaling(results: dict, baseline: dict) -> list[tuple[str, float, float]]:
     lines = results["database"]["tables"]["importers_entryline"]["rows"]
     base_lines = baseline["database"]["tables"]["importers_entryline"]["rows"]
     ratio = lines / base_lines
-    out = [("floor (best)", ratio, results["floor"]["best_s"] / baseline["floor"]["best_s"])]
+    out = []
+    if "server" in baseline["floor"]:
+        base_floor = baseline["floor"]["server"]["best_s"]
+        out.append(("floor (best)", ratio, results["floor"]["server"]["best_s"] / base_floor))
     for run, base in zip(results["full"], baseline["full"], strict=False):
         out.append((f"{run['label']} wall", ratio, run["wall_s"] / base["wall_s"]))
-        for phase in ("rollup rebuild", "plan", "command handle()"):
+        for phase in ("prepare", "plan", "handle()"):
             if base["phases"].get(phase):
                 out.append(
                     (f"{run['label']} {phase}", ratio, run["phases"].get(phase, 0) / base["phases"][phase])
@@ -822,6 +975,13 @@ def main() -> int:
     )
     parser.add_argument("--celery-concurrency", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1, help="Seed of the naive loop's sample")
+    parser.add_argument(
+        "--moves",
+        type=int,
+        default=166,
+        help="Accounts put under another Center before full #1, so that it moves them back (default 166, "
+        "what the first run on a fresh seed once moved; 0: none)",
+    )
     parser.add_argument("--wait", type=float, default=40, help="Minutes to wait for a running seed")
     parser.add_argument("--poll", type=int, default=60, help="Seconds between checks while waiting")
     parser.add_argument("--min-lines", type=int, default=9_000_000, help="Lines that mean the seed is there")
@@ -864,12 +1024,17 @@ def main() -> int:
         "window_start": window_start(today).isoformat(),
         "database": describe_database(),
     }
-    say(f"floor: raw SQL aggregation x{args.floor_runs} ...")
-    results["floor"] = measure_floor(window_start(today), args.floor_runs)
+    say(f"floors: x{args.floor_runs} each ...")
+    floors_before = measure_floor(window_start(today), args.floor_runs)
     say(f"naive ORM loop over {args.sample:,} importers ...")
     results["naive"] = measure_naive(args.sample, today=today, seed=args.seed)
     naive_mixes = results["naive"].pop("_mixes")
 
+    results["displaced"] = displace_accounts(args.moves, today=today, seed=args.seed)
+    say(
+        f"displaced {results['displaced']} accounts (under another Center than their predominant one): "
+        "full #1 moves them back"
+    )
     results["full"] = []
     for n in range(1, args.full_runs + 1):
         say(f"full #{n}: reassign_accounts --full ...")
@@ -897,6 +1062,8 @@ def main() -> int:
     dry["job"] = (jobs_since(before) or [{}])[-1]
     dry["vacuum"] = vacuum
     results["dry_run"] = dry
+    say(f"floors again, after the full runs: x{args.floor_runs} each ...")
+    results["floor"] = merge_floors(floors_before, measure_floor(window_start(today), args.floor_runs))
     results["cross_check"] = cross_check(naive_mixes, today)
 
     if not args.no_incremental:

@@ -326,6 +326,7 @@ class ScheduledMoveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     class Media:
         css = {"all": ["css/admin.css"]}
+
     list_filter = ["state", "to_center"]
     search_fields = ["=importer__ior_number", "importer__name"]
     list_select_related = ["importer", "from_center", "to_center"]

@@ -5,7 +5,9 @@ successful handler run, oldest first, and leaves failed ones for the next drain.
 """
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from celery import shared_task
 from django.db import transaction
@@ -18,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict], None]
 _HANDLERS: dict[str, Handler] = {}
+# Inside one_drain(): whether a transaction that enqueued has committed (its kick is held back).
+_held = threading.local()
 
 
 def handles(topic: str) -> Callable[[Handler], Handler]:
@@ -35,13 +39,37 @@ def enqueue(topic: str, **payload) -> OutboxMessage:
     message = OutboxMessage.objects.create(topic=topic, payload=payload)
 
     def kick() -> None:
-        try:
-            drain_outbox_task.delay()
-        except Exception:  # the broker is down: the beat-driven drain picks the message up later
-            logger.warning("outbox drain not queued; broker unavailable", extra={"outbox_id": message.pk})
+        if getattr(_held, "pending", None) is not None:
+            _held.pending = True  # one_drain() kicks once, when its block ends
+            return
+        _kick(message.pk)
 
     transaction.on_commit(kick)
     return message
+
+
+def _kick(outbox_id: int | None = None) -> None:
+    try:
+        drain_outbox_task.delay()
+    except Exception:  # the broker is down: the beat-driven drain picks the message up later
+        logger.warning("outbox drain not queued; broker unavailable", extra={"outbox_id": outbox_id})
+
+
+@contextmanager
+def one_drain() -> Iterator[None]:
+    """Within the block, the transactions that enqueue kick the drain once, when the block ends,
+    instead of once each: a chunk of 500 account moves (one transaction each) queued 500 drains,
+    which run in process where there is no broker (two thirds of each move's time)."""
+    if getattr(_held, "pending", None) is not None:  # nested: the outermost block kicks
+        yield
+        return
+    _held.pending = False
+    try:
+        yield
+    finally:
+        pending, _held.pending = _held.pending, None
+        if pending:
+            _kick()
 
 
 def drain(limit: int = 500) -> dict[str, int]:

@@ -19,9 +19,8 @@ from django.db import transaction
 from cee_portal.operations import outbox
 from importers.accounts.mix import (
     Mix,
-    drifted_importers,
+    check_window,
     fold_deltas,
-    importers_off_predominant,
     mixes,
     refresh_monthly_mix,
     window_start,
@@ -285,11 +284,13 @@ def plan_run(
 
     since = window_start(today)
     if importer_ids is None and connection.vendor == "postgresql" and not all_history:
-        # Set-based full run: repair only the importers whose window drifted, then decide only for
-        # those whose Center is not their predominant one (the others cannot move).
-        refresh_monthly_mix(drifted_importers(since))
+        # Set-based full run, one pass over the window's lines: repair only the importers whose
+        # window drifted, then decide only for those whose Center is not their predominant one (the
+        # others cannot move).
+        drifted, off_predominant = check_window(today=today)
+        refresh_monthly_mix(drifted)
         examined = Importer.objects.count()
-        _, moves = plan(today=today, importer_ids=importers_off_predominant(today=today))
+        _, moves = plan(today=today, importer_ids=off_predominant)
         return examined, moves
     if rebuild_mix:
         # The full run repairs the rollup (any drift from the ingest) over the window it decides
@@ -306,16 +307,17 @@ def run_chunk(job_id: int, verdicts: list[Verdict], *, today: date, actor=None) 
     counts = {"moved": 0, "scheduled": 0, "skipped": 0, "errors": 0}
     errors = []
     started_at = ReassignmentJob.objects.values_list("started_at", flat=True).get(pk=job_id)
-    for verdict in verdicts:
-        try:
-            outcome = apply_move(verdict, today=today, actor=actor)
-            if outcome == "skipped" and _moved_since(verdict, started_at, today):
-                # A rerun of a chunk whose worker died: the move was committed by the first attempt.
-                outcome = "moved"
-            counts[outcome] += 1
-        except Exception as exc:  # one bad account must not stop the others; the job records it
-            counts["errors"] += 1
-            errors.append(f"importer {verdict.importer_id}: {exc}")
+    with outbox.one_drain():  # the moves' notices go out once the chunk is done, not after each move
+        for verdict in verdicts:
+            try:
+                outcome = apply_move(verdict, today=today, actor=actor)
+                if outcome == "skipped" and _moved_since(verdict, started_at, today):
+                    # A rerun of a chunk whose worker died: the move was committed by the first attempt.
+                    outcome = "moved"
+                counts[outcome] += 1
+            except Exception as exc:  # one bad account must not stop the others; the job records it
+                counts["errors"] += 1
+                errors.append(f"importer {verdict.importer_id}: {exc}")
     ReassignmentJob.objects.filter(pk=job_id).update(
         moved=F("moved") + counts["moved"],
         scheduled=F("scheduled") + counts["scheduled"],

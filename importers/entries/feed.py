@@ -161,22 +161,30 @@ class EntryRecord:
     mix: dict[int, list[int]] = field(default_factory=dict)
     problem: Problem | None = None
     given: int = ALL_GIVEN  # which UPDATABLE values the record gave (bit i: UPDATABLE[i])
+    # For a record that leaves liquidation facts out: check_liquidation's (field, reason) for its
+    # values as a new entry would store them (the columns left out read as their defaults), or None.
+    new_entry_problem: tuple[str, str] | None = None
 
     def row(self) -> "EntryRow":
         month = self.values[ENTRY_DATE_VALUE].replace(day=1).isoformat() if self.values else ""
-        return EntryRow(
-            self.line,
-            self.entry_number,
-            self.importer_number,
-            self.importer_name,
-            self.values,
-            "\n".join(self.lines),
-            len(self.lines),
-            "\n".join(
-                f"{month}\t{center_id}\t{count}\t{cents // 100}.{cents % 100:02d}"
-                for center_id, (count, cents) in self.mix.items()
+        # tuple.__new__ in C: a named tuple's own constructor is a Python function, once per entry.
+        return tuple.__new__(
+            EntryRow,
+            (
+                self.line,
+                self.entry_number,
+                self.importer_number,
+                self.importer_name,
+                self.values,
+                "\n".join(self.lines),
+                len(self.lines),
+                "\n".join(
+                    f"{month}\t{center_id}\t{count}\t{cents // 100}.{cents % 100:02d}"
+                    for center_id, (count, cents) in self.mix.items()
+                ),
+                self.given,
+                self.new_entry_problem,
             ),
-            self.given,
         )
 
 
@@ -194,6 +202,9 @@ class EntryRow(NamedTuple):
     # id: month, Center id, lines, value; one row per Center.
     mix: str
     given: int  # which UPDATABLE values the record gave: the others stay as stored (bit i: UPDATABLE[i])
+    # check_liquidation's answer for the values as a new entry would store them, when `given` leaves
+    # some liquidation facts out (None: they agree); an existing entry is checked with its stored ones.
+    new_entry_problem: tuple[str, str] | None
 
     def __reduce__(self):
         # Rebuilt by tuple.__new__ in C: a named tuple's own constructor made unpickling a chunk
@@ -225,6 +236,17 @@ class Chunk:
     # Entry numbers whose early lines are refused (their entry came after them).
     late_entries: dict[str, int] = field(default_factory=dict)
     file_refused: bool = False  # the header contract refused the whole file
+
+    def __getstate__(self) -> dict:
+        # The entries to write cross to the writing process as plain tuples, which pickle in C;
+        # EntryRow.__reduce__ ran in Python once per entry (a tenth of the parser process's time).
+        state = self.__dict__.copy()
+        state["valid"] = [tuple(row) for row in self.valid]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["valid"] = [tuple.__new__(EntryRow, row) for row in state["valid"]]
+        self.__dict__.update(state)
 
     def refuse(self, problem: Problem, *, entries: int = 0, lines: int = 0) -> Problem:
         self.problems.append(problem)
@@ -397,11 +419,15 @@ def parse_entry(
         "reliquidation_date": _date(record, RELIQUIDATION_DATE),
     }
     given = _given_mask(record[GIVEN], {} if masks is None else masks)
+    # The columns a record leaves out parse as their defaults: `facts` is what a new entry stores.
+    problem = check_liquidation(facts)
+    new_entry_problem = None
     if given & LIQUIDATION_MASK == LIQUIDATION_MASK:
-        # Otherwise the ingest checks them with the stored values (or defaults) the record leaves.
-        problem = check_liquidation(facts)
         if problem:
             raise RecordError(*problem)
+    else:
+        # The ingest refuses it if it is new, and checks an existing entry with its stored values.
+        new_entry_problem = problem
     values = (  # in ENTRY_VALUES order
         entry_number[:3],
         port,
@@ -422,6 +448,7 @@ def parse_entry(
         importer_number=importer_number,
         importer_name=_name(record, name_max_length),
         given=given,
+        new_entry_problem=new_entry_problem,
     )
 
 

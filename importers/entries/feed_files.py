@@ -228,25 +228,28 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Record | Refused]]:
             raise FileRefused(problem)
         width = len(names)
         given = frozenset(names)
-        # A column the file lacks reads as the empty cell appended to every row (index `width`).
-        pick = operator.itemgetter(*(names.index(name) if name in names else width for name in FIELDS))
+        # A column the file lacks reads as the empty cell appended to every row (index `width`);
+        # the columns given are appended after it (index `width + 1`), so one C call builds the record.
+        pick = operator.itemgetter(
+            *(names.index(name) if name in names else width for name in FIELDS), width + 1
+        )
         kind_at = names.index("record") if "record" in names else None
         number_at = names.index("entry_number")
         while True:
             try:
-                row = next(reader)
-            except StopIteration:
+                # A for loop, resumed after each unreadable row: a next() call per row cost more.
+                for row in reader:
+                    if len(row) != width:
+                        if not row:  # a blank line
+                            continue
+                        yield reader.line_num, _misshapen(row, width, kind_at, number_at)
+                        continue
+                    row.append("")
+                    row.append(given)
+                    yield reader.line_num, pick(row)
                 return
             except csv.Error as exc:  # a field over the csv module's limit
                 yield reader.line_num, Refused("record", f"not readable as CSV ({exc})", cut_off=True)
-                continue
-            if len(row) != width:
-                if not row:  # a blank line
-                    continue
-                yield reader.line_num, _misshapen(row, width, kind_at, number_at)
-                continue
-            row.append("")
-            yield reader.line_num, (*pick(row), given)
 
 
 def _refuse_if_not_utf8(first_row: str) -> None:

@@ -260,3 +260,20 @@ def test_the_imports_own_reassignment_run_uses_the_imports_today(
     history = AccountAssignment.objects.get(importer=importer)
     assert (history.to_center.ace_id, history.effective_on) == ("CEE010", TODAY)
     assert ReassignmentJob.objects.get(scope="single").as_of == TODAY
+
+
+@pytest.mark.postgres  # committed lines: SQLite's flush after the test meets 0007's triggers
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_of_moves_sends_its_notices_in_one_drain_once_the_chunk_is_done():
+    """Each move commits on its own, but the outbox is drained once per chunk (here in process: no
+    broker), not once per move: the last drain delivered every move's notice."""
+    from cee_portal.operations.models import OutboxMessage, PeriodicJobRun
+
+    importers = [ImporterFactory(center_ace_id="CEE009") for _ in range(3)]
+    for importer in importers:
+        add_lines(importer, "8429510000", 30)
+    run()
+    assert {i.ace_id for i in Center.objects.filter(importers__in=importers)} == {"CEE010"}
+    moved = OutboxMessage.objects.filter(topic="account.moved")
+    assert moved.count() == 3 and not moved.filter(dispatched_at__isnull=True).exists()
+    assert PeriodicJobRun.objects.get(name="drain_outbox").last_summary == {"delivered": 3, "failed": 0}
