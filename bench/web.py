@@ -37,8 +37,8 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The project first: this file's own folder (bench/, sys.path[0]) would make "web" this script.
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from webload import (  # noqa: E402
     CPUS,
@@ -234,6 +234,13 @@ def load_report(title: str, result, window) -> dict:
         f"p99 {overall['p99']:.1f} ms   max {overall['max']:.1f} ms   errors {overall['errors']}"
     )
     print("  CPU share of the 2-core machine: " + ", ".join(f"{k} {v:.0%}" for k, v in shares.items()))
+    # CPU per request: what a request costs whatever else shares the cores (wall times do not).
+    per_request = {
+        "gunicorn": window.cpu["gunicorn"] * 1000 / max(result.count, 1),
+        "postgres": window.cpu["postgres_bench"] * 1000 / max(result.count, 1),
+        "generator": result.generator_cpu * 1000 / max(result.count, 1),
+    }
+    print("  CPU ms per request: " + ", ".join(f"{k} {v:.1f}" for k, v in per_request.items()))
     print(f"  load average {window.load0[0]:.2f} -> {window.load1[0]:.2f}")
     per_name = {}
     if len(result.by_name()) > 1:
@@ -252,6 +259,7 @@ def load_report(title: str, result, window) -> dict:
         "rate": rate,
         **overall,
         "cpu": shares,
+        "cpu_ms_per_request": per_request,
         "per_request": per_name,
         "concurrency": result.concurrency,
         "seconds": result.seconds,
@@ -324,7 +332,7 @@ def scenario_queries(fx, args) -> list[dict]:
     from django.test.utils import CaptureQueriesContext
 
     out = []
-    print(f"\n{'page':44} {'status':>6} {'queries':>8} {'SQL ms':>8}")
+    print(f"\n{'page':44} {'status':>6} {'queries':>8} {'SQL ms':>8} {'CPU ms':>7}")
     requests = page_requests(fx) + [
         api("API case list (staff)", "/api/v1/cases/", fx.specialist),
         api("API case list (importer)", "/api/v1/cases/", fx.importers[0]),
@@ -337,12 +345,30 @@ def scenario_queries(fx, args) -> list[dict]:
         client.get(request.path, headers=headers)
         with CaptureQueriesContext(connection) as queries:
             status = client.get(request.path, headers=headers).status_code
-        sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
-        print(f"{request.name:44} {status:6d} {len(queries):8d} {sql_ms:8.1f}")
+        # Copied before the next request empties the query log.
+        captured = list(queries.captured_queries)
+        sql_ms, count = sum(float(q["time"]) for q in captured) * 1000, len(captured)
+        # Python CPU per request (this process only: not the database's), robust to other jobs on
+        # the shared cores, unlike wall time. The median of --cpu-runs requests.
+        cpu = []
+        for _ in range(args.cpu_runs):
+            t0 = time.process_time()
+            client.get(request.path, headers=headers)
+            cpu.append((time.process_time() - t0) * 1000)
+        cpu_ms = sorted(cpu)[len(cpu) // 2]
+        print(f"{request.name:44} {status:6d} {count:8d} {sql_ms:8.1f} {cpu_ms:7.1f}")
         if os.environ.get("BENCH_SQL"):
-            for q in queries.captured_queries:
+            for q in captured:
                 print(f"    {float(q['time']) * 1000:8.1f} ms  {q['sql'][:400]}")
-        out.append({"page": request.name, "queries": len(queries), "sql_ms": sql_ms, "status": status})
+        out.append(
+            {
+                "page": request.name,
+                "queries": count,
+                "sql_ms": sql_ms,
+                "cpu_ms": cpu_ms,
+                "status": status,
+            }
+        )
     connection.close()
     return out
 
@@ -360,6 +386,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--runs", type=int, default=100, help="requests per page (pages)")
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--cpu-runs", type=int, default=21, help="requests per page for CPU time (queries)")
     parser.add_argument("--concurrency", type=int, default=8, help="clients (api, mixed)")
     parser.add_argument("--seconds", type=float, default=30, help="duration of each load (api, mixed)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
