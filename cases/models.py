@@ -198,6 +198,14 @@ class Case(models.Model):
             ),
             models.Index(fields=["center", "kind", "status"], name="case_center_kind_status"),
             models.Index(fields=["importer", "is_open"], name="case_importer_open"),
+            # An account's open cases by nearest deadline (the API list of a token scoped to one
+            # account): read in index order to the page's end instead of sorting every open case
+            # of the account (23 ms for the 1,065 of the seed's busiest account; 1-2 ms with it).
+            models.Index(
+                fields=["importer", "next_deadline_on", "id"],
+                name="case_open_importer_deadline",
+                condition=Q(is_open=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
