@@ -102,9 +102,16 @@ def run_load(
     concurrency: int,
     seconds: float | None = None,
     requests: int | None = None,
+    rate: float | None = None,
     seed: int = 1,
 ) -> LoadResult:
-    """Send requests from `concurrency` threads until `seconds` pass or `requests` are sent in all."""
+    """Send requests from `concurrency` threads until `seconds` pass or `requests` are sent in all.
+
+    Without `rate` each thread sends its next request as soon as the last is answered (closed loop:
+    the most the server gives at this concurrency). With `rate` (requests/s in all) each thread keeps
+    to its share of a fixed schedule, so latencies are measured at a set load rather than at
+    saturation; a thread that falls behind sends at once and does not catch up with a burst.
+    """
     assert seconds or requests, "give a duration or a request count"
     samples: list[Sample] = []
     errors: list[str] = []
@@ -124,7 +131,14 @@ def run_load(
         rng = random.Random(seed * 1000 + n)
         conn = http.client.HTTPConnection(host, port, timeout=60)
         local: list[Sample] = []
+        interval = concurrency / rate if rate else 0.0
+        next_at = started + interval * n / concurrency  # threads staggered over one interval
         while time.perf_counter() < deadline and take():
+            if interval:
+                wait = next_at - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                next_at = max(next_at + interval, time.perf_counter())
             req = pick(rng)
             t0 = time.perf_counter()
             try:
