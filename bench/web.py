@@ -286,19 +286,46 @@ def measured(server, run):
 
 def scenario_pages(server, fx, args) -> list[dict]:
     out = []
-    print(f"\nPages, one request at a time, {args.runs} runs each after {args.warmup} warm-up:")
-    print(f"  {'page':44} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max':>8} {'err':>4}")
+    print(
+        f"\nPages, one request at a time, {args.runs} runs each ({args.dashboard_runs} of the dashboards) "
+        f"after {args.warmup} warm-up:"
+    )
+    print("  (CPU: ms of CPU per request in gunicorn and in PostgreSQL; with one request at a time, the")
+    print("  latency on an idle machine is about their sum plus the loopback round trip)")
+    print(
+        f"  {'page':44} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max':>8} {'err':>4} "
+        f"{'gunicorn CPU':>12} {'pg CPU':>7} {'load':>5}"
+    )
     for request in page_requests(fx):
+        # The dashboard takes seconds a request on the 1M-case seed: fewer runs keep the bench short.
+        runs = min(args.runs, args.dashboard_runs) if request.name.startswith("dashboard") else args.runs
         run_load("127.0.0.1", args.port, lambda r, q=request: q, concurrency=1, requests=args.warmup)
-        result = run_load("127.0.0.1", args.port, lambda r, q=request: q, concurrency=1, requests=args.runs)
+        result, window = measured(
+            server,
+            lambda q=request, n=runs: run_load(
+                "127.0.0.1", args.port, lambda r: q, concurrency=1, requests=n
+            ),
+        )
         s = summary(result.samples)
+        cpu = {
+            name: window.cpu[name] * 1000 / max(result.count, 1) for name in ("gunicorn", "postgres_bench")
+        }
         print(
             f"  {request.name:44} {s['p50']:8.1f} {s['p95']:8.1f} {s['p99']:8.1f} {s['max']:8.1f} "
-            f"{s['errors']:4d}"
+            f"{s['errors']:4d} {cpu['gunicorn']:12.1f} {cpu['postgres_bench']:7.1f} {window.load1[0]:5.2f}"
         )
         for error in result.errors[:3]:
             print(f"  ! {error}")
-        out.append({"page": request.name, "path": request.path, **s})
+        out.append(
+            {
+                "page": request.name,
+                "path": request.path,
+                **s,
+                "cpu_ms": cpu,
+                "machine": window.machine_busy,
+                "load": window.load1[0],
+            }
+        )
     return out
 
 
@@ -395,6 +422,7 @@ def main() -> int:
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--runs", type=int, default=100, help="requests per page (pages)")
+    parser.add_argument("--dashboard-runs", type=int, default=20, help="requests per dashboard (pages)")
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--cpu-runs", type=int, default=21, help="requests per page for CPU time (queries)")
     parser.add_argument("--concurrency", type=int, default=8, help="clients (api, mixed)")
