@@ -11,7 +11,7 @@ PYTHON := $(shell p=$$(pyenv prefix $(PYVER) 2>/dev/null)/bin/python3; [ -x "$$p
 PYTEST_ARGS ?=
 SEED_ARGS ?= --importers 60 --entries 600 --cases 120 --seed 1
 
-.PHONY: run test install migrate demo bench lint clean
+.PHONY: run test install migrate demo bench bench-web lint clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 12), f"Python >= 3.12 needed, found {sys.version}"'
@@ -42,6 +42,13 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/seed_demo.py --keep
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/reassign.py
 	DATABASE_URL=$(INGEST_DATABASE_URL) $(BIN)/python bench/ingest.py
+
+# The pages, the API case list and a mixed load through gunicorn on loopback (docs/benchmarks.md), on a
+# database seeded with 1M cases: DATABASE_URL=... .venv/bin/python bench/seed_demo.py --cases 1000000
+WEB_BENCH_DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/cee_web_bench
+WEB_BENCH_ARGS ?= all
+bench-web: install
+	DATABASE_URL=$(WEB_BENCH_DATABASE_URL) $(BIN)/python bench/web.py $(WEB_BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

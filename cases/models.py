@@ -197,7 +197,24 @@ class Case(models.Model):
                 condition=Q(is_open=True, assignee__isnull=True),
             ),
             models.Index(fields=["center", "kind", "status"], name="case_center_kind_status"),
+            # The queue's counts per kind and status (open cases of a Center, or of all Centers): an
+            # index-only scan (the id is counted, so it is included). Without it PostgreSQL read
+            # ~17,000 table pages for one Center's 78,000 open cases of the 1M-case seed (200-500 ms).
+            models.Index(
+                fields=["center", "kind", "status"],
+                include=["id"],
+                name="case_open_center_kind_status",
+                condition=Q(is_open=True),
+            ),
             models.Index(fields=["importer", "is_open"], name="case_importer_open"),
+            # An account's open cases by nearest deadline (the API list of a token scoped to one
+            # account): read in index order to the page's end instead of sorting every open case
+            # of the account (23 ms for the 1,065 of the seed's busiest account; 1-2 ms with it).
+            models.Index(
+                fields=["importer", "next_deadline_on", "id"],
+                name="case_open_importer_deadline",
+                condition=Q(is_open=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -53,6 +53,7 @@ class CaseList(APIView):
             request.query_params,
             cursor=page_params.validated_data.get("cursor"),
             page_size=page_params.validated_data["page_size"],
+            with_rules=False,  # CaseOut shows no deadline rule
         )
         return Response(
             {

@@ -66,11 +66,14 @@ def case_queue(
     cursor: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     today: date | None = None,
+    with_rules: bool = True,
 ) -> QueuePage:
     """One page of the queue by nearest statutory deadline, then id; keyset pagination (no OFFSET).
 
     The cursor names the last row shown (its deadline and id), so a deep page costs what the first
-    does and a case filed meanwhile neither repeats nor skips a row.
+    does and a case filed meanwhile neither repeats nor skips a row. `with_rules` loads each row's
+    running deadlines (`running_deadlines`, for the rule a page cites beside the days left); the API
+    answers without them and skips that query.
     """
     today = today or legal_today()
     if not 1 <= page_size <= MAX_PAGE_SIZE:
@@ -99,14 +102,15 @@ def case_queue(
         rows += list(undated.order_by("id")[: wanted - len(rows)])
     more = len(rows) > page_size
     rows = rows[:page_size]
-    prefetch_related_objects(
-        rows,
-        Prefetch(
-            "deadlines",
-            queryset=CaseDeadline.objects.filter(state=CaseDeadline.State.RUNNING),
-            to_attr="running_deadlines",
-        ),
-    )
+    if with_rules:
+        prefetch_related_objects(
+            rows,
+            Prefetch(
+                "deadlines",
+                queryset=CaseDeadline.objects.filter(state=CaseDeadline.State.RUNNING),
+                to_attr="running_deadlines",
+            ),
+        )
     next_cursor = _encode_cursor(rows[-1]) if more else None
     return QueuePage(rows=rows, next_cursor=next_cursor, today=today, page_size=page_size)
 

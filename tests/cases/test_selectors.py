@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
@@ -415,6 +416,54 @@ def test_queue_query_count_is_the_same_for_10_and_100_rows(django_assert_num_que
     with django_assert_num_queries(3):  # a page filled by dated rows never reads the undated ones
         page = read()
         assert len(page.rows) == 100 and page.next_cursor is not None
+
+
+def test_queue_without_rules_skips_the_running_deadlines_query(django_assert_num_queries):
+    importer = ImporterFactory()
+    reader = staff_user("CEE010")
+    for n in range(3):
+        make_case(importer, deadline=TODAY + dt.timedelta(days=n))
+    # The rows with a deadline and those without (the page was not full): no deadlines query.
+    with django_assert_num_queries(2):
+        page = selectors.case_queue(reader, {}, today=TODAY, with_rules=False)
+    assert len(page.rows) == 3 and not hasattr(page.rows[0], "running_deadlines")
+    with django_assert_num_queries(3):
+        page = selectors.case_queue(reader, {}, today=TODAY)
+    assert all(hasattr(row, "running_deadlines") for row in page.rows)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_an_importers_open_cases_by_deadline_are_read_in_index_order():
+    """An importer's API list (a token scoped to one account) reads its first page from the partial
+    index case_open_importer_deadline, never sorting all of the account's open cases."""
+    importer = ImporterFactory()
+    member = trade_user(importer)
+    member.api_importer_id = importer.pk  # as ApiTokenAuthentication leaves a scoped token's user
+    for n in range(5):
+        make_case(importer, deadline=TODAY + dt.timedelta(days=n))
+    rows = selectors.filtered_cases(member, {}, today=TODAY).filter(next_deadline_on__isnull=False)
+    with connection.cursor() as cursor:
+        # The test tables are tiny: without this, a sequential scan is cheapest whatever the indexes.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = rows.by_deadline()[:51].explain()
+    assert "case_open_importer_deadline" in plan and "Sort" not in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_queue_counts_read_the_index_alone():
+    """Counts per kind and status of a Center's open cases come from case_open_center_kind_status
+    without reading the table."""
+    reader = staff_user("CEE010")
+    for n in range(5):
+        make_case(ImporterFactory(), deadline=TODAY + dt.timedelta(days=n))
+    rows = selectors.filtered_cases(reader, {}, today=TODAY).order_by().values("kind", "status")
+    with connection.cursor() as cursor:
+        # The test tables are tiny: without this, a sequential scan is cheapest whatever the indexes.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    plan = rows.annotate(n=Count("id")).explain()
+    assert "Index Only Scan using case_open_center_kind_status" in plan
 
 
 def test_counts_and_dashboard_query_counts_are_constant(django_assert_num_queries):
