@@ -58,7 +58,10 @@ def error_places(response) -> set[str]:
     flat = {}
     for one in context if isinstance(context, list) else [context]:
         flat.update(one.flatten())
-    for key, value in flat.items():
+    # The staff case page lists its forms as (action, form) pairs.
+    pairs = [(key, v) for key, value in flat.items() if isinstance(value, list | tuple) for v in value]
+    items = list(flat.items()) + [(key, v) for key, pair in pairs if isinstance(pair, tuple) for v in pair]
+    for key, value in items:
         if isinstance(value, BaseFormSet):
             if value.is_bound:
                 if value.non_form_errors():
