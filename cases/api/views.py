@@ -19,23 +19,28 @@ from .safety import IDEMPOTENCY_KEY, etag, idempotent
 
 
 class CaseQuery(PageQuerySerializer):
-    """The queue's filters (cases/filters.py CaseQueueFilter checks them); open cases by default."""
+    """The queue's filters (cases/filters.py CaseQueueFilter checks them); open cases by default. An
+    empty value means no filter, as for a blank field of the queue's form."""
 
     center = serializers.CharField(
-        required=False, help_text=CaseQueueFilter.base_filters["center"].extra["help_text"]
+        required=False, allow_blank=True, help_text=CaseQueueFilter.base_filters["center"].extra["help_text"]
     )
-    port = serializers.CharField(required=False, help_text="4-digit port code of filing")
-    district = serializers.CharField(required=False, help_text="2-digit district code")
+    port = serializers.CharField(required=False, allow_blank=True, help_text="4-digit port code of filing")
+    district = serializers.CharField(required=False, allow_blank=True, help_text="2-digit district code")
     kind = serializers.MultipleChoiceField(choices=CaseKind.choices, required=False)
-    state = serializers.ChoiceField(choices=["open", "closed", "any"], required=False)
+    state = serializers.ChoiceField(choices=["open", "closed", "any"], required=False, allow_blank=True)
     status = serializers.MultipleChoiceField(choices=CaseStatus.choices, required=False)
-    assignee = serializers.CharField(required=False, help_text="'me', 'unassigned', 'anyone' or a username")
-    importer = serializers.CharField(required=False, help_text="Importer of record number")
-    entry = serializers.CharField(required=False, help_text="Entry number")
+    assignee = serializers.CharField(
+        required=False, allow_blank=True, help_text="'me', 'unassigned', 'anyone' or a username"
+    )
+    importer = serializers.CharField(required=False, allow_blank=True, help_text="Importer of record number")
+    entry = serializers.CharField(required=False, allow_blank=True, help_text="Entry number")
     due_within = serializers.IntegerField(required=False, help_text="Next deadline within this many days")
-    overdue = serializers.ChoiceField(choices=["true", "false"], required=False)
-    accelerated = serializers.ChoiceField(choices=["true", "false"], required=False)
-    further_review = serializers.ChoiceField(choices=["requested", "granted", "refused"], required=False)
+    overdue = serializers.ChoiceField(choices=["true", "false"], required=False, allow_blank=True)
+    accelerated = serializers.ChoiceField(choices=["true", "false"], required=False, allow_blank=True)
+    further_review = serializers.ChoiceField(
+        choices=["requested", "granted", "refused"], required=False, allow_blank=True
+    )
 
 
 class CaseList(APIView):

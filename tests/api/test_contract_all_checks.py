@@ -1,0 +1,95 @@
+"""The OpenAPI contract from outside (issue 15 item 3): the schemathesis CLI, `--checks all`, against
+the running site (live_server), as an importer user and as CBP staff, with a fixed seed.
+
+`--checks all` adds to test_contract.py's in-process checks: schema-violating requests refused
+(negative_data_rejection), a missing required header refused, requests without credentials refused
+(ignored_auth), unsupported methods answered 405 with Allow, and schema-valid requests accepted
+(positive_data_acceptance). "Accepted" is configured (tests/api/schemathesis.toml) to include 400:
+the schema promises the shape of a request, not that its entry is in its protest window, that its
+case allows the move, or that its cursor was made by this list; those are domain refusals with the
+field named, documented as 400 for every operation. Half of the generated path parameters name real
+objects (a case, its document, the account, a delegation), so requests reach the services.
+
+Runs once, on PostgreSQL (CI's main run): about 1,080 requests, 3 to 4 minutes with the 2 cores busy.
+"""
+
+import hashlib
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from cases.models import Case
+from cases.services import upload_document
+from importers.models import BrokerDelegation, ImporterMembership
+from importers.services import issue_api_token
+from tests.api.helpers import file_protest, make_world
+from tests.factories import broker_user
+
+EXAMPLES_PER_OPERATION = 13  # about 1,080 requests in all: each role sends ~41 per unit of this budget
+SEED = 20261201
+MINIMUM_REQUESTS = 1000
+PDF = b"%PDF-1.7\n1 0 obj\n"
+SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+
+def _config(tmp_path: Path, objects: dict[str, str]) -> Path:
+    """The shipped configuration plus this run's real objects, as dictionaries drawn half the time."""
+    lines = [CONFIG.read_text(), ""]
+    for name, value in objects.items():
+        lines += [f"[dictionaries.{name}]", f'values = ["{value}"]', ""]
+    lines.append("[parameters]")
+    lines += [f'"path.{name}" = {{ dictionary = "{name}", probability = 0.5 }}' for name in objects]
+    path = tmp_path / "schemathesis.toml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_check_passes_against_the_running_site(live_server, settings, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("the long contract run is made once, on PostgreSQL (CI's main run)")
+    settings.API_THROTTLE_USER_RATE = "100000/min"
+    world = make_world()
+    ImporterMembership.objects.filter(user=world.filer).update(is_account_admin=True)
+    case = file_protest(world)
+    stored = Case.objects.get(reference_number=case["reference_number"])
+    upload_document(actor=world.filer, case=stored, upload=SimpleUploadedFile("a.pdf", PDF))
+    broker = broker_user(world.importer)
+    delegation = BrokerDelegation.objects.get(broker_firm=broker.broker_firm)
+    config = _config(
+        tmp_path,
+        {
+            "reference": case["reference_number"],
+            "entry_number": case["entries"][0]["entry_number"],
+            "ior": world.importer.ior_number,
+            "ace_id": "CEE010",
+            "code": "2304",
+            "hts_number": "8471300100",
+            "sha256": hashlib.sha256(PDF).hexdigest(),
+            "public_id": str(delegation.public_id),
+        },
+    )
+    generated = 0
+    for role, user, account in (("importer", world.filer, world.importer), ("staff", world.specialist, None)):
+        token = issue_api_token(user, importer_ior=account.ior_number if account else None)
+        run = subprocess.run(
+            [str(SCHEMATHESIS), "--config-file", str(config), "run", f"{live_server.url}/api/schema/",
+             "--checks", "all", "--phases", "examples,fuzzing", "--max-examples", str(EXAMPLES_PER_OPERATION),
+             "--seed", str(SEED), "--generation-deterministic", "--continue-on-failure", "--no-color",
+             "--header", f"Authorization: Token {token}",
+             "--report", "junit", "--report-junit-path", str(tmp_path / f"schemathesis-{role}.xml")],
+            capture_output=True, text=True, timeout=900,
+        )  # fmt: skip
+        summary = run.stdout[-6000:]
+        assert run.returncode == 0, f"{role}:\n{run.stdout[-20000:]}\n{run.stderr[-3000:]}"
+        found = re.search(r"(\d+) generated", summary)
+        assert found, summary
+        generated += int(found.group(1))
+        print(role, found.group(0))
+    assert generated >= MINIMUM_REQUESTS, generated
