@@ -26,6 +26,7 @@ def test_each_kind_of_job_has_its_queue_and_a_worker_without_q_consumes_them_all
     import cases.tasks  # noqa: F401  (the task modules a worker's autodiscovery imports)
     import cee_portal.operations.tasks  # noqa: F401
     import importers.tasks  # noqa: F401
+
     routed = {
         name: app.amqp.router.route({}, name, (), {}, app.tasks[name])["queue"].name
         for name in (
