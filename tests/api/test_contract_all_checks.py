@@ -13,27 +13,20 @@ objects (a case, its document, the account, a delegation), so requests reach the
 Runs once, on PostgreSQL (CI's main run): about 1,080 requests, 3 to 4 minutes with the 2 cores busy.
 """
 
-import hashlib
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
-from cases.models import Case
-from cases.services import upload_document
-from importers.models import BrokerDelegation, ImporterMembership
 from importers.services import issue_api_token
-from tests.api.helpers import file_protest, make_world
-from tests.factories import broker_user
+from tests.api.helpers import contract_world
 
 EXAMPLES_PER_OPERATION = 13  # about 1,080 requests in all: each role sends ~41 per unit of this budget
 SEED = 20261201
 MINIMUM_REQUESTS = 1000
-PDF = b"%PDF-1.7\n1 0 obj\n"
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
@@ -55,26 +48,8 @@ def test_every_check_passes_against_the_running_site(live_server, settings, tmp_
     if connection.vendor != "postgresql":
         pytest.skip("the long contract run is made once, on PostgreSQL (CI's main run)")
     settings.API_THROTTLE_USER_RATE = "100000/min"
-    world = make_world()
-    ImporterMembership.objects.filter(user=world.filer).update(is_account_admin=True)
-    case = file_protest(world)
-    stored = Case.objects.get(reference_number=case["reference_number"])
-    upload_document(actor=world.filer, case=stored, upload=SimpleUploadedFile("a.pdf", PDF))
-    broker = broker_user(world.importer)
-    delegation = BrokerDelegation.objects.get(broker_firm=broker.broker_firm)
-    config = _config(
-        tmp_path,
-        {
-            "reference": case["reference_number"],
-            "entry_number": case["entries"][0]["entry_number"],
-            "ior": world.importer.ior_number,
-            "ace_id": "CEE010",
-            "code": "2304",
-            "hts_number": "8471300100",
-            "sha256": hashlib.sha256(PDF).hexdigest(),
-            "public_id": str(delegation.public_id),
-        },
-    )
+    world, objects = contract_world()
+    config = _config(tmp_path, objects)
     generated = 0
     for role, user, account in (("importer", world.filer, world.importer), ("staff", world.specialist, None)):
         token = issue_api_token(user, importer_ior=account.ior_number if account else None)

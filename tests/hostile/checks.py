@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 # reproducible regression, never a flaky build); `--hypothesis-seed=random` explores new ones locally.
 HOSTILE = settings(
     derandomize=True,
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     database=None,
     suppress_health_check=[

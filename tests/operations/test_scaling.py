@@ -137,3 +137,25 @@ def test_two_beat_processes_one_runs_and_the_other_exits_with_the_reason(key, tm
         first.terminate()
         first.communicate(timeout=30)
     assert lock.client.get(key) is None  # released on a clean stop: a replacement starts at once
+
+
+@pytest.mark.django_db
+def test_every_periodic_job_can_be_rerun_by_hand_with_a_management_command():
+    """docs/operations.md lists each beat entry with its command; the outbox's is drain_outbox."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cee_portal.operations.models import OutboxMessage
+
+    OutboxMessage.objects.create(topic="account.moved", payload={"importer": 0})
+    out = StringIO()
+    call_command("drain_outbox", stdout=out)
+    assert "Outbox:" in out.getvalue() and "delivered" in out.getvalue()
+    assert OutboxMessage.objects.get().attempts == 1  # tried: delivered or failed, never skipped
+    commands = {"drain-outbox": "drain_outbox", "deadline-sweeps": "run_deadline_sweeps",
+                "reassign-accounts": "reassign_accounts"}  # fmt: skip
+    assert set(settings.CELERY_BEAT_SCHEDULE) == set(commands)
+    from django.core.management import get_commands
+
+    assert set(commands.values()) <= set(get_commands())
