@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 import pytest
 from django.utils.formats import get_format
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases import services
@@ -124,7 +124,11 @@ def post(client, url: str, data: dict, field: str, value, places: set[str]):
     if response.status_code != 302:
         assert row_counts() == before, f"a refused {field}={value!r} wrote rows"
         found = error_places(response)
-        assert found & places, f"{field}={value!r} refused without a message beside it: {found}"
+        # A place ending in "*" stands for every field of a formset (its rows' fields).
+        beside = found & places or {
+            f for f in found for p in places if p.endswith("*") and f.startswith(p[:-1])
+        }
+        assert beside, f"{field}={value!r} refused without a message beside it: {found}"
     return response
 
 
@@ -230,7 +234,7 @@ def test_protest_free_text(client, world, field, value):
             assert stored == value.strip()
 
 
-@HOSTILE
+@settings(HOSTILE, max_examples=10)  # a count past the formset's cap renders ~1,000 rows: slow
 @given(
     field=st.sampled_from(["entries-TOTAL_FORMS", "objections-TOTAL_FORMS", "entries-INITIAL_FORMS"]),
     value=st.one_of(s.any_text, st.integers(-5, 10**6).map(str)),
@@ -284,13 +288,15 @@ def test_psc_amounts(client, world, field, value):
 def test_psc_line_numbers(client, world, field, value):
     with rolled_back():
         url = f"/portal/file/{world.importer.ior_number}/psc/"
+        # A count changed by hand (even in Arabic-Indic digits, which Django reads as a number) gives
+        # that many rows: the refusal is beside the rows' fields.
         post(
             client,
             url,
             psc_data(world),
             field,
             value,
-            {field, "lines", "lines-__all__", "lines-0-hts_number"},
+            {field, "lines", "lines-__all__", "lines-*"},
         )
 
 
