@@ -3,7 +3,10 @@
 One email per recipient, so each gets its own link (portal or workspace) and each user's preferences
 apply; no recipient sees another's address. Recipients are read when the message is drained, so a
 broker whose delegation expired or was revoked meanwhile gets nothing. Each email sent is recorded
-against the notice's key (NoticeDelivery): a message drained again sends nothing twice.
+against the notice's key (NoticeDelivery): a message drained again sends nothing twice. A message
+sends one email and queues the notice again for the other recipients, so each email's record commits
+with its own outbox message: a worker killed between two recipients re-sends neither (the only window
+left is between the mail server's acceptance and that commit; docs/reliability.md).
 """
 
 import logging
@@ -95,23 +98,25 @@ def deliver_case_notice(payload: dict) -> None:
         {"label": DeadlineKind(d.kind).label, "due_on": d.due_on, "citation": d.citation}
         for d in case.deadlines.filter(state=CaseDeadline.State.RUNNING).order_by("due_on", "id")
     ]
-    sent = failed = 0
+    pending = [u for u in users if u.pk not in refusals and u.pk not in done]
+    if not key:
+        for user in pending:  # a notice queued before keys existed: everyone at once, as it was sent then
+            render_notice(user, case, payload, running).send()
+        return
     last_error: Exception | None = None
-    for user in users:
-        if user.pk in refusals or user.pk in done:
-            continue
+    for user in pending:
         try:
             render_notice(user, case, payload, running).send()
         except Exception as exc:
-            failed, last_error = failed + 1, exc
+            last_error = exc
             logger.exception("case notice not sent", extra={"case_id": case.pk, "user_id": user.pk})
             continue
-        sent += 1
-        if key:
-            NoticeDelivery.objects.create(key=key, user=user)
-    if failed and not sent:
+        NoticeDelivery.objects.create(key=key, user=user)
+        if len(pending) > 1:
+            # One email per outbox message: its record commits with the message, so a worker killed
+            # later re-sends nobody already reached. The others (failed ones too) follow in a copy of
+            # this notice; the drain picks it up in the same run.
+            outbox.enqueue("case.notice", **payload)
+        return
+    if last_error is not None:
         raise last_error  # the outbox keeps the message, with the mailer's own reason
-    if failed and key:
-        # Some went out: keep their records, and queue the same notice again for the others only
-        # (the recorded recipients are skipped by key).
-        outbox.enqueue("case.notice", **payload)

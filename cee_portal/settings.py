@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A request that fails because the database is unreachable answers 503, never a traceback.
+    "cee_portal.operations.errors.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -253,12 +255,22 @@ CELERY_TASK_ROUTES = {
     "importers.reassign_accounts": {"queue": "reassignment"},
     "importers.apply_reassignment_chunk": {"queue": "reassignment"},
     "importers.reresolve_lines": {"queue": "lines"},
+    "cases.refresh_dashboard": {"queue": "sweeps"},
 }
+# How often the dashboard's figures are counted again; the page says when they were counted.
+DASHBOARD_REFRESH_MINUTES = env.int("DASHBOARD_REFRESH_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
     "drain-outbox": {"task": "operations.drain_outbox", "schedule": 30.0},
     "deadline-sweeps": {"task": "cases.run_deadline_sweeps", "schedule": 3600.0},
     # Nightly full recompute of every account's commodity mix and the moves it calls for.
     "reassign-accounts": {"task": "importers.reassign_accounts", "schedule": crontab(hour=2, minute=30)},
+    # The dashboard's figures (cases.services.dashboards); a refresh not started within its interval
+    # is dropped, so a stopped worker does not find a pile of them queued.
+    "refresh-dashboard": {
+        "task": "cases.refresh_dashboard",
+        "schedule": DASHBOARD_REFRESH_MINUTES * 60.0,
+        "options": {"expires": DASHBOARD_REFRESH_MINUTES * 60.0},
+    },
 }
 
 # --- Email ------------------------------------------------------------------------------------------------

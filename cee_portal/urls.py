@@ -3,12 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cee_portal.landing import home
+from cee_portal.operations.errors import server_error
 from cee_portal.operations.health import healthz
 from cee_portal.users.views import PortalLoginView, PortalPasswordResetConfirmView
 
 # The API docs page: its set-up script is served as a file (the split view) and Swagger UI's own
 # files by the site itself (drf-spectacular-sidecar), so the page runs under the site's CSP unchanged.
 API_DOCS_VIEW = SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+
+# A bug answers the friendly page (pages) or the JSON error body (the API), never a traceback.
+handler500 = server_error
 
 urlpatterns = [
     path("", home, name="home"),

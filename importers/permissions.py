@@ -143,6 +143,25 @@ def can_file_for(user, importer: Importer, kind: str | None = None) -> bool:
     return (live.covering(kind) if kind else live).exists()
 
 
+def filing_kinds(user, importers) -> dict[int, frozenset[str]]:
+    """For each account, the case kinds `can_file_for` lets this user file, in one query (the portal
+    home's filing links): every kind for the account's importer users, the kinds of its live
+    delegations for a broker; an account missing from the result allows none."""
+    if not _active(user) or not user.is_trade_user:
+        return {}
+    ids = [importer.pk for importer in importers]
+    scope = token_scope(user)
+    if scope is not None:
+        ids = [pk for pk in ids if pk == scope]
+    if user.role == User.Role.IMPORTER:
+        member_of = user.memberships.filter(importer_id__in=ids).values_list("importer_id", flat=True)
+        return {pk: frozenset(DELEGABLE_KINDS) for pk in member_of}
+    found: dict[int, set[str]] = {}
+    for delegation in live_delegations(user).filter(importer_id__in=ids):
+        found.setdefault(delegation.importer_id, set()).update(delegation.kinds)
+    return {pk: frozenset(kinds) for pk, kinds in found.items()}
+
+
 def delegation_for(user, importer: Importer, kind: str, today=None) -> BrokerDelegation | None:
     """The live delegation a broker acts under for this account and case kind (None: none, or no broker)."""
     return live_delegations(user, today).filter(importer=importer).covering(kind).order_by("pk").first()

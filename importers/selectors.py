@@ -257,6 +257,17 @@ def member_of_account(importer: Importer, user_id: int):
     return membership.user
 
 
+def invitation_to_cancel(user, importer: Importer, pk: int) -> Invitation:
+    """An invitation of the account, for one of its administrators to cancel. Anyone else (a colleague
+    who is not an administrator, like anyone outside the account) finds nothing: Http404."""
+    from .permissions import can_manage_people
+
+    invitation = Invitation.objects.filter(importer=importer, pk=pk).select_related("importer").first()
+    if invitation is None or not can_manage_people(user, importer):
+        raise Http404("No such invitation.")
+    return invitation
+
+
 def broker_firm_by_filer_code(code: str):
     """The broker firm with this filer code, or None."""
     return BrokerFirm.objects.filter(filer_code=(code or "").strip().upper()).first()

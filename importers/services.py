@@ -16,6 +16,8 @@ from .accounts.people import (  # noqa: F401  (re-exported)
     accept_invitation,
     cancel_invitation,
     grant_delegation,
+    invitation_by_token,
+    invitation_state,
     invite_colleague,
     pending_invitation,
     remove_colleague,

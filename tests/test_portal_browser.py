@@ -13,8 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a-long-test-password"
 
 
-def test_invite_delegate_and_a_broker_uploads(page, live_server, csp_violations, tmp_path):  # noqa: F811
+def test_invite_delegate_and_a_broker_uploads(page, live_server, csp_violations, tmp_path, settings):  # noqa: F811
     from django.core import mail
+
+    settings.SITE_URL = live_server.url  # the invitation's link (sent through the outbox) points here
 
     from cases import services
     from cee_portal.legal_time import legal_today
@@ -134,5 +136,5 @@ def services_invite(admin, importer):
     from importers.services import invite_colleague
 
     return invite_colleague(
-        actor=admin, importer=importer, email="late@example.com", now=timezone.now(), accept_url=str
+        actor=admin, importer=importer, email="late@example.com", now=timezone.now()
     )

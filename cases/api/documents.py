@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cee_portal.api import READ_ERRORS, error
+from cee_portal.downloads import stored_file_download
 
 from .. import selectors, services
 from ..services.documents import ALLOWED_TYPES
@@ -148,7 +149,7 @@ class DocumentDownload(APIView):
     def get(self, request, reference, sha256):
         case = lookups.case_for(request.user, reference)
         document = lookups.document_of(request.user, case, sha256)
-        return lookups.file_response(document)
+        return stored_file_download(document)
 
 
 class Messages(APIView):

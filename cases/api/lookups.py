@@ -2,7 +2,7 @@
 a request body names (importer, port, entries, staff users), refused on their field when not found."""
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 
 from cee_portal.users.models import User
 from importers import selectors as importer_selectors
@@ -91,15 +91,3 @@ def document_of(user, case: Case, sha256: str):
             return document
     raise Http404("No such document.")
 
-
-def file_response(document) -> FileResponse:
-    """The file, as an attachment under its own (sniffed) type; never cached, never re-sniffed."""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -16,6 +16,8 @@ from .dashboards import (
     UNIFORMITY_DAYS,
     Dashboard,
     dashboard,
+    dashboard_summary,
+    week_start,
 )
 from .detail import (
     CONFLICTING_KINDS,
@@ -75,6 +77,7 @@ __all__ = [
     "case_queue",
     "cases_by_reference",
     "dashboard",
+    "dashboard_summary",
     "document_for_download",
     "notification_preferences",
     "entry_conflicts",
@@ -84,4 +87,5 @@ __all__ = [
     "queue_counts",
     "saved_queue_filter",
     "saved_queue_filters",
+    "week_start",
 ]

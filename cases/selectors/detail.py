@@ -1,5 +1,6 @@
 """The case page: one case with what it shows, its new events, whom to assign, conflicting filings."""
 
+from datetime import datetime
 
 from django.db.models import Prefetch
 from django.http import Http404
@@ -64,14 +65,18 @@ def _case_lookup(pk_or_reference: int | str) -> dict:
     return {"pk": int(text)} if text.isdigit() else {"reference_number": text}
 
 
-def case_events_since(user, case: Case, after_event_id: int | None) -> list[CaseEvent]:
-    """The timeline events a user may read that came after the one a page last showed (a stale edit's
-    "what changed since"); every event when the page named none."""
+def case_events_since(
+    user, case: Case, after_event_id: int | None, *, after: datetime | None = None
+) -> list[CaseEvent]:
+    """The timeline events a user may read that came after the one a page last showed, or after the
+    moment a list page was made (a stale edit's "what changed since"); every event when given neither."""
     events = case.events.select_related("actor").order_by("id")
     if not can_view_internal(user):
         events = events.shared()
     if after_event_id is not None:
         events = events.filter(id__gt=after_event_id)
+    if after is not None:
+        events = events.filter(created_at__gt=after)
     return list(events)
 
 

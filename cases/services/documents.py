@@ -4,6 +4,10 @@ An upload is refused, with the reason, when it is empty or over settings.DOCUMEN
 its content (never its name) is not one of the allowed types, or when the scanner refuses it.
 Accepted files are written through the storage API (STORAGES["documents"]) under their SHA-256,
 never at a public URL: the authorised view (web/documents.py) serves them.
+
+A withdrawn case takes no more documents: the filer ended it (a decided or closed case still takes
+them, e.g. the papers for a court action). The case row is locked before the document is written, so
+an upload racing a withdrawal either lands before it or is refused (docs/reliability.md).
 """
 
 import csv
@@ -16,10 +20,11 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from ..exceptions import CaseError, NotAllowed
-from ..models import Case, Document, Message
+from ..models import Case, CaseStatus, Document, Message
 from ..permissions import can_add_documents, can_view_case
 from .common import record_event
 from .scanning import ScanRefused, get_scanner
+from .workflow import lock_case
 
 ALLOWED_TYPES = {
     "application/pdf": "PDF",
@@ -112,6 +117,15 @@ def upload_document(*, actor, case: Case, upload, message: Message | None = None
         get_scanner().scan(data)
     except ScanRefused as exc:
         raise CaseError({"file": f"{name} was refused: {exc}. Nothing was stored."}) from None
+    # Checked and scanned without the lock (a scan may take a while); the case's state under it.
+    case = lock_case(case, None)
+    if case.status == CaseStatus.WITHDRAWN:
+        raise CaseError(
+            {
+                "file": f"Case {case.reference_number} was withdrawn: it takes no more documents. "
+                f"{name} was not stored."
+            }
+        )
     digest = hashlib.sha256(data).hexdigest()
     event = record_event(case, actor=actor, kind="document", new=name[:100], message=f"SHA-256 {digest}")
     document = Document(

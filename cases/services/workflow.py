@@ -262,13 +262,27 @@ def _objection_outcomes(
 
 
 @transaction.atomic
-def assign_case(case: Case, *, assignee, actor, expected_version: int | None = None) -> Case:
-    """Claim, assign or unassign a case (the assignee is a field, not a status)."""
+def assign_case(
+    case: Case, *, assignee, actor, expected_version: int | None = None, unassigned_only: bool = False
+) -> Case:
+    """Claim, assign or unassign a case (the assignee is a field, not a status).
+
+    A write that names no version (the queue's bulk claim) says instead what it expects:
+    `unassigned_only` refuses a case someone else holds, read under the row lock, so of two
+    colleagues claiming the same case from their queues one gets it and the other is told who did.
+    """
     case = lock_case(case, expected_version)
     if not case.is_open:
         raise CaseError(f"Case {case.reference_number} is {case.status}; only open cases are assigned.")
     if not can_assign(actor, case, assignee):
         raise NotAllowed(f"You may not assign case {case.reference_number} to {assignee or 'nobody'}.")
+    if unassigned_only and case.assignee_id is not None and case.assignee_id != getattr(assignee, "pk", None):
+        holder = case.assignee.get_full_name() or case.assignee.get_username()
+        raise CaseError(
+            f"Case {case.reference_number} is assigned to {holder}: a claim from the queue takes only "
+            "unassigned cases. Open the case to take it over.",
+            code="already_assigned",
+        )
     if case.assignee_id == (assignee.pk if assignee else None):
         return case
     old = case.assignee.get_username() if case.assignee else ""

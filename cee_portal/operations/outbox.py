@@ -47,41 +47,55 @@ def enqueue(topic: str, **payload) -> OutboxMessage:
 def drain(limit: int = 500) -> dict[str, int]:
     """Deliver pending messages; return counts of delivered and failed ones."""
     delivered = failed = 0
-    # Fewest attempts first: messages that keep failing sink behind new ones instead of blocking them.
-    pending = list(
-        OutboxMessage.objects.filter(dispatched_at__isnull=True)
-        .order_by("attempts", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    for pk in pending:
-        with transaction.atomic():
-            # skip_locked: two drains running at once never deliver one message twice.
-            message = (
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, dispatched_at__isnull=True)
-                .first()
-            )
-            if message is None:
-                continue
-            handler = _HANDLERS.get(message.topic)
-            try:
-                if handler is None:
-                    raise LookupError(f"no handler registered for topic {message.topic!r}")
-                with transaction.atomic():
-                    handler(message.payload)
-            except Exception as exc:
-                message.attempts += 1
-                message.last_error = str(exc)[:2000]
-                message.save(update_fields=["attempts", "last_error"])
-                failed += 1
-                logger.exception("outbox delivery failed", extra={"outbox_id": pk, "topic": message.topic})
-                continue
-            message.attempts += 1
-            message.dispatched_at = timezone.now()
-            message.last_error = ""
-            message.save(update_fields=["attempts", "dispatched_at", "last_error"])
-            delivered += 1
+    tried: set[int] = set()
+    while len(tried) < limit:
+        # Fewest attempts first: messages that keep failing sink behind new ones instead of blocking
+        # them. Messages queued by this drain's handlers (a notice's next recipient) are picked up by
+        # the next pass; each message is tried once per drain.
+        pending = list(
+            OutboxMessage.objects.filter(dispatched_at__isnull=True)
+            .exclude(pk__in=tried)
+            .order_by("attempts", "id")
+            .values_list("pk", flat=True)[: limit - len(tried)]
+        )
+        if not pending:
+            break
+        tried.update(pending)
+        for pk in pending:
+            outcome = _deliver(pk)
+            delivered += outcome == "delivered"
+            failed += outcome == "failed"
     return {"delivered": delivered, "failed": failed}
+
+
+def _deliver(pk: int) -> str:
+    """Deliver one message in its own transaction: "delivered", "failed" or "skipped"."""
+    with transaction.atomic():
+        # skip_locked: two drains running at once never deliver one message twice.
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, dispatched_at__isnull=True)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        handler = _HANDLERS.get(message.topic)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler registered for topic {message.topic!r}")
+            with transaction.atomic():
+                handler(message.payload)
+        except Exception as exc:
+            message.attempts += 1
+            message.last_error = str(exc)[:2000]
+            message.save(update_fields=["attempts", "last_error"])
+            logger.exception("outbox delivery failed", extra={"outbox_id": pk, "topic": message.topic})
+            return "failed"
+        message.attempts += 1
+        message.dispatched_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "dispatched_at", "last_error"])
+        return "delivered"
 
 
 # Defined beside the outbox it drains (enqueue kicks it), so the two modules do not import each

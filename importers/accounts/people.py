@@ -16,12 +16,20 @@ from datetime import date, datetime
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.crypto import salted_hmac
 
+from cee_portal.operations import outbox
 from cee_portal.users.models import BrokerFirm, User
-from importers.models import DELEGABLE_KINDS, BrokerDelegation, Importer, ImporterMembership, Invitation
+from importers.models import (
+    DELEGABLE_KINDS,
+    BrokerDelegation,
+    Importer,
+    ImporterMembership,
+    Invitation,
+    delegable_kind_label,
+)
 from importers.permissions import can_manage_people
 
 
@@ -37,14 +45,43 @@ def _require_admin(actor, importer: Importer) -> None:
 # --- Colleagues ------------------------------------------------------------------------------------------
 
 
+# The invitation's token is never stored, not even for the moment between the invitation and its
+# email. The outbox payload holds a random nonce; the token is HMAC-SHA256(SECRET_KEY, nonce)
+# (django.utils.crypto.salted_hmac), recomputed by the handler that sends the email, and the
+# invitation keeps only the token's SHA-256 to find it by. A copy of the database (a backup, a
+# replica, the admin's outbox page) therefore opens no invitation: that needs the nonce and the
+# server's secret key together. Storing the token and blanking it after delivery would leave it
+# readable until the drain ran (hours, if the broker was down) and in every backup taken meanwhile;
+# Django's signing would only sign the token, not hide it. A rotated key (SECRET_KEY_FALLBACKS) still
+# derives the token of an invitation made before the rotation; a key dropped since refuses to send.
+INVITATION_TOPIC = "importers.invitation"
+_TOKEN_SALT = "importers.accounts.people.invitation"
+
+
+def _derive_token(nonce: str, secret: str | None = None) -> str:
+    return salted_hmac(_TOKEN_SALT, nonce, secret=secret, algorithm="sha256").hexdigest()
+
+
+def invitation_token(invitation: Invitation, nonce: str) -> str:
+    """The token of an invitation, recomputed from its nonce (the outbox handler's only way to it)."""
+    for secret in [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]:
+        token = _derive_token(nonce, secret)
+        if hash_token(token) == invitation.token_hash:
+            return token
+    raise ValueError(
+        f"The link of invitation {invitation.pk} cannot be rebuilt: the secret key it was made with is "
+        "gone. Cancel it and invite again."
+    )
+
+
 @transaction.atomic
 def invite_colleague(
-    *, actor, importer: Importer, email: str, as_account_admin: bool = False, now: datetime, accept_url
+    *, actor, importer: Importer, email: str, as_account_admin: bool = False, now: datetime
 ) -> tuple[Invitation, str]:
-    """Invite a colleague; return the invitation and the token (sent by email, stored only hashed).
+    """Invite a colleague; return the invitation and its token (for the caller's tests; stored nowhere).
 
-    `accept_url(token)` builds the link. The email goes out after commit and never through the
-    outbox: the outbox keeps its payloads, and the token must not be kept anywhere.
+    The email is queued in the outbox (topic INVITATION_TOPIC) with the nonce the token is derived
+    from, never the token (see above), and sent after commit by importers.accounts.notifications.
     """
     _require_admin(actor, importer)
     email = User.objects.normalize_email((email or "").strip())
@@ -54,7 +91,8 @@ def invite_colleague(
         raise ValidationError({"email": f"{email!r} is not a valid email address."}) from None
     if importer.memberships.filter(user__email__iexact=email, user__is_active=True).exists():
         raise ValidationError({"email": f"{email} is already a member of account {importer.ior_number}."})
-    token = secrets.token_urlsafe(32)
+    nonce = secrets.token_urlsafe(32)
+    token = _derive_token(nonce)
     invitation = Invitation.objects.create(
         importer=importer,
         email=email,
@@ -64,33 +102,42 @@ def invite_colleague(
         created_at=now,
         expires_at=now + settings.INVITATION_TTL,
     )
-    link = accept_url(token)
-    subject = f"Invitation to act for {importer.name} in the CEE Portal"
-    body = (
-        f"{actor.get_full_name() or actor.username} invites you to act for {importer.name} "
-        f"({importer.ior_number}) in the CEE Portal.\n\nAccept by {invitation.expires_at:%Y-%m-%d %H:%M} UTC "
-        f"(the link works once):\n{link}\n"
-    )
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+    outbox.enqueue(INVITATION_TOPIC, invitation_id=invitation.pk, nonce=nonce)
     return invitation, token
 
 
 def pending_invitation(token: str, *, now: datetime) -> Invitation | None:
     """The invitation a token opens, if it is still usable (not accepted, cancelled or expired)."""
-    return (
-        Invitation.objects.select_related("importer")
-        .filter(token_hash=hash_token(token or ""), accepted_at__isnull=True, cancelled_at__isnull=True)
-        .filter(expires_at__gt=now)
-        .first()
-    )
+    invitation = invitation_by_token(token)
+    if invitation is None or invitation_state(invitation, now=now) != "pending":
+        return None
+    return invitation
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation a token names, in whatever state (None: no invitation has this token)."""
+    return Invitation.objects.select_related("importer").filter(token_hash=hash_token(token or "")).first()
+
+
+def invitation_state(invitation: Invitation, *, now: datetime) -> str:
+    """The state of an invitation: pending, accepted, cancelled or expired (a cancelled link says so)."""
+    if invitation.accepted_at is not None:
+        return "accepted"
+    if invitation.cancelled_at is not None:
+        return "cancelled"
+    if invitation.expires_at <= now:
+        return "expired"
+    return "pending"
 
 
 @transaction.atomic
 def accept_invitation(*, token: str, username: str, password: str, now: datetime) -> User:
     """Create the invited user with a password and make it a member; the link is then spent."""
     invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token or "")).first()
-    if invitation is None or invitation.cancelled_at is not None:
+    if invitation is None:
         raise ValidationError({"token": "This invitation link is not valid."})
+    if invitation.cancelled_at is not None:
+        raise ValidationError({"token": "This invitation was cancelled by the account's administrator."})
     if invitation.accepted_at is not None:
         raise ValidationError({"token": "This invitation link has already been used; sign in instead."})
     if invitation.expires_at <= now:
@@ -131,11 +178,17 @@ def accept_invitation(*, token: str, username: str, password: str, now: datetime
 
 
 @transaction.atomic
-def cancel_invitation(*, actor, invitation: Invitation, now: datetime) -> None:
+def cancel_invitation(*, actor, invitation: Invitation, now: datetime) -> Invitation:
+    """Cancel a pending invitation: its link then says it was cancelled; an unsent email is not sent."""
     _require_admin(actor, invitation.importer)
-    if invitation.accepted_at is None and invitation.cancelled_at is None:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        accepted = f"{invitation.email} already accepted the invitation; remove the colleague instead."
+        raise ValidationError({"invitation": accepted})
+    if invitation.cancelled_at is None:
         invitation.cancelled_at = now
         invitation.save(update_fields=["cancelled_at"])
+    return invitation
 
 
 @transaction.atomic
@@ -155,6 +208,8 @@ def remove_colleague(*, actor, importer: Importer, user: User) -> None:
 
 # --- Broker delegations ----------------------------------------------------------------------------------
 
+DELEGATION_TOPIC = "importers.delegation"
+
 
 def normalize_kinds(kinds: Iterable[str]) -> str:
     """Kinds as stored (",cf28,protest,"), refusing unknown ones."""
@@ -164,7 +219,7 @@ def normalize_kinds(kinds: Iterable[str]) -> str:
         raise ValidationError(
             {
                 "case_kinds": f"Unknown case kind(s) {', '.join(unknown)}; "
-                f"choose from {', '.join(DELEGABLE_KINDS)}."
+                f"choose from {'; '.join(f'{k} ({delegable_kind_label(k)})' for k in DELEGABLE_KINDS)}."
             }
         )
     if not chosen:
@@ -208,7 +263,7 @@ def grant_delegation(
         errors["ends_on"] = [f"The last day ({ends_on}) has passed (today is {today})."]
     if errors:
         raise ValidationError(errors)
-    return BrokerDelegation.objects.create(
+    delegation = BrokerDelegation.objects.create(
         importer=importer,
         broker_firm=broker_firm,
         case_kinds=stored_kinds,
@@ -217,6 +272,9 @@ def grant_delegation(
         ends_on=ends_on,
         granted_by=actor,
     )
+    # The firm's brokers hear of it (importers.accounts.notifications), after commit.
+    outbox.enqueue(DELEGATION_TOPIC, delegation_id=delegation.pk, event="granted")
+    return delegation
 
 
 @transaction.atomic
@@ -228,4 +286,5 @@ def revoke_delegation(*, actor, delegation: BrokerDelegation, now: datetime) -> 
         delegation.revoked_at = now
         delegation.revoked_by = actor
         delegation.save(update_fields=["revoked_at", "revoked_by"])
+        outbox.enqueue(DELEGATION_TOPIC, delegation_id=delegation.pk, event="revoked")
     return delegation

@@ -305,9 +305,14 @@ def run_chunk(job_id: int, verdicts: list[Verdict], *, today: date, actor=None) 
 
     counts = {"moved": 0, "scheduled": 0, "skipped": 0, "errors": 0}
     errors = []
+    started_at = ReassignmentJob.objects.values_list("started_at", flat=True).get(pk=job_id)
     for verdict in verdicts:
         try:
-            counts[apply_move(verdict, today=today, actor=actor)] += 1
+            outcome = apply_move(verdict, today=today, actor=actor)
+            if outcome == "skipped" and _moved_since(verdict, started_at, today):
+                # A rerun of a chunk whose worker died: the move was committed by the first attempt.
+                outcome = "moved"
+            counts[outcome] += 1
         except Exception as exc:  # one bad account must not stop the others; the job records it
             counts["errors"] += 1
             errors.append(f"importer {verdict.importer_id}: {exc}")
@@ -325,6 +330,18 @@ def run_chunk(job_id: int, verdicts: list[Verdict], *, today: date, actor=None) 
         state="finished", finished_at=timezone.now()
     )
     return counts
+
+
+def _moved_since(verdict: Verdict, started_at, today: date) -> bool:
+    """Was this planned move made since the job started (by an earlier attempt of its chunk)?"""
+    return AccountAssignment.objects.filter(
+        importer_id=verdict.importer_id,
+        from_center_id=verdict.from_center_id,
+        to_center_id=verdict.to_center_id,
+        reason=AssignmentReason.COMPUTED,
+        effective_on=today,
+        decided_at__gte=started_at,
+    ).exists()
 
 
 def finish(job) -> None:

@@ -221,6 +221,7 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Record | Refused]]:
             raise FileRefused(f"the first row is not a readable CSV header ({exc})") from None
         if header is None:
             raise FileRefused("the file is empty: a feed starts with its header row (docs/entry_feed.md)")
+        _refuse_if_not_utf8(",".join(header))
         names = [name.strip() for name in header]
         problem = check_columns(names)
         if problem:
@@ -248,6 +249,21 @@ def _csv_records(path: Path) -> Iterator[tuple[int, Record | Refused]]:
             yield reader.line_num, (*pick(row), given)
 
 
+def _refuse_if_not_utf8(first_row: str) -> None:
+    """A file whose first row is not UTF-8 text is in another encoding (UTF-16 from a spreadsheet,
+    latin-1): refused whole with the bytes that show it, rather than as "not a header". A stray byte
+    deeper in a UTF-8 file refuses only its record (read_records)."""
+    bad = next((char for char in first_row if 0xDC80 <= ord(char) <= 0xDCFF or char == "\x00"), None)
+    if bad is None:
+        return
+    utf16 = first_row.startswith(("\udcff\udcfe", "\udcfe\udcff")) or "\x00" in first_row
+    guess = " (it looks like UTF-16)" if utf16 else ""
+    raise FileRefused(
+        f"the file is not UTF-8 text{guess}: its first row holds the byte {escape_char(bad)}; "
+        "save it as UTF-8 (docs/entry_feed.md)"
+    )
+
+
 def _misshapen(row: list[str], width: int, kind_at: int | None, number_at: int) -> Refused:
     """A row with more or fewer cells than the header: refused, never cut or padded (issue 16 item 2)."""
     kind = row[kind_at].strip().lower() if kind_at is not None and kind_at < len(row) else ""
@@ -263,6 +279,8 @@ def _json_records(path: Path) -> Iterator[tuple[int, Record | Refused]]:
         for number, text in enumerate(fh, start=1):
             if not text.strip():
                 continue
+            if first:
+                _refuse_if_not_utf8(text)
             try:
                 record = json.loads(text, parse_float=Decimal)  # amounts keep the digits written
             except (json.JSONDecodeError, RecursionError) as exc:

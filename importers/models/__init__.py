@@ -2,6 +2,7 @@
 caller: `importers.models.X`) finds them. Same app label and tables as when this was one module."""
 
 from .accounts import (
+    DELEGABLE_KIND_LABELS,
     DELEGABLE_KINDS,
     PIN_REASONS,
     AccountAssignment,
@@ -16,6 +17,7 @@ from .accounts import (
     PinChange,
     ReassignmentJob,
     ScheduledMove,
+    delegable_kind_label,
 )
 from .entries import Entry, EntryLine, LiquidationStatus
 from .reference import (
@@ -32,6 +34,7 @@ from .reference import (
 )
 
 __all__ = [
+    "DELEGABLE_KIND_LABELS",
     "DELEGABLE_KINDS",
     "PIN_REASONS",
     "AccountAssignment",
@@ -59,4 +62,5 @@ __all__ = [
     "PreferenceAgreement",
     "ReassignmentJob",
     "ScheduledMove",
+    "delegable_kind_label",
 ]

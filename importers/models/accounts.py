@@ -246,6 +246,8 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the outbox handler sent the email (None: not yet, or never: cancelled or expired first).
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -254,9 +256,22 @@ class Invitation(models.Model):
         return f"Invitation of {self.email} to {self.importer}"
 
 
-# The case kinds a delegation may name: cases.models.CaseKind's values (importers may not import
-# cases; tests/importers/test_people.py fails if the two drift apart).
-DELEGABLE_KINDS = ("protest", "psc", "pic", "cf28", "cf29")
+# The case kinds a delegation may name, with the labels people read: cases.models.CaseKind's values
+# and labels (importers may not import cases; tests/importers/test_people.py fails if the two drift
+# apart). Pages and emails show the labels, never the stored codes.
+DELEGABLE_KIND_LABELS = {
+    "protest": "Protest (CBP Form 19)",
+    "psc": "Post summary correction",
+    "pic": "Post-importation claim (19 U.S.C. 1520(d))",
+    "cf28": "Request for information (CBP Form 28)",
+    "cf29": "Notice of action (CBP Form 29)",
+}
+DELEGABLE_KINDS = tuple(DELEGABLE_KIND_LABELS)
+
+
+def delegable_kind_label(kind: str) -> str:
+    """The label of a delegable case kind (an unknown code is shown as stored, never hidden)."""
+    return DELEGABLE_KIND_LABELS.get(kind, kind)
 
 
 class BrokerDelegationQuerySet(models.QuerySet):
@@ -310,6 +325,13 @@ class BrokerDelegation(models.Model):
     @property
     def kinds(self) -> list[str]:
         return [k for k in self.case_kinds.split(",") if k]
+
+    @property
+    def kind_labels(self) -> list[str]:
+        """The delegated kinds as people read them ("Protest (CBP Form 19)", not "protest"), in the
+        order the kinds are offered (the stored codes are sorted alphabetically)."""
+        order = {kind: n for n, kind in enumerate(DELEGABLE_KINDS)}
+        return [delegable_kind_label(k) for k in sorted(self.kinds, key=lambda k: order.get(k, len(order)))]
 
     def is_live(self, today) -> bool:
         return (

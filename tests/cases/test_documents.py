@@ -110,6 +110,39 @@ def test_the_name_does_not_decide_the_type(world):
         upload(world, "invoice.pdf", b"MZ\x90\x00 program")
 
 
+def test_a_withdrawn_case_takes_no_more_documents_but_a_decided_one_does(world):
+    """Issue 15 item 1: the rule the upload/withdrawal race settles on (tests/test_concurrency_edges.py)."""
+    case = world["case"]
+    upload(world, "before.pdf", SAMPLES["application/pdf"])
+    services.transition_case(case, to="withdrawn", actor=world["member"])
+    with pytest.raises(
+        CaseError, match=r"was withdrawn: it takes no more documents\. after\.pdf was not stored"
+    ):
+        upload(world, "after.pdf", SAMPLES["application/pdf"])
+    assert list(Document.objects.filter(case=case).values_list("original_name", flat=True)) == ["before.pdf"]
+    assert CaseEvent.objects.filter(case=case, kind="document").count() == 1
+
+    other = ImporterFactory()
+    member = trade_user(other)
+    decided = services.file_protest(
+        actor=member,
+        importer=other,
+        **protest_input([liquidated_entry(other, dt.date(2026, 6, 1))]),
+        filed_on=dt.date(2026, 6, 2),
+    ).case
+    services.decide_case(
+        decided,
+        actor=staff_user(),
+        outcome="denied",
+        reasons="Classified correctly.",
+        today=dt.date(2026, 7, 1),
+    )
+    document = services.upload_document(
+        actor=member, case=decided, upload=SimpleUploadedFile("court.pdf", SAMPLES["application/pdf"])
+    )
+    assert document.case_id == decided.pk
+
+
 @pytest.mark.parametrize(("extra", "accepted"), [(-1, True), (0, True), (1, False)])
 def test_the_size_limit_is_a_setting_and_inclusive(world, settings, extra, accepted):
     settings.DOCUMENT_MAX_BYTES = 1000

@@ -428,7 +428,7 @@ def test_control_characters_are_escaped_in_messages_and_the_errors_file(tmp_path
     status, out, err = command(path, "--errors", str(errors))
     assert status == 1
     assert "\x1b" not in err and "imported OK" in err and "\\x1b[1A\\nentries" in err
-    problem_lines = [text for text in err.splitlines() if text.startswith("line ")]
+    problem_lines = [text for text in err.splitlines() if text.startswith("feed.csv line ")]
     assert len(problem_lines) == 1 and "\\xE9" in problem_lines[0]
     text = errors.read_bytes().decode("utf-8")  # valid UTF-8 whatever the input held
     assert "\x1b" not in text and "\\x1b" in text
@@ -459,3 +459,55 @@ def test_a_file_cut_off_inside_its_last_row_refuses_that_row_and_its_entry(tmp_p
     # The same file with its last line break is whole: both entries load.
     import_entries(write(tmp_path, text + "\n", "whole.csv"))
     assert stored_entries() == [E1, E2]
+
+
+# --- Issue 15 item 2: a file not UTF-8, cut off, or with a wrong header: file and line named ---------------
+
+
+def _whole_file(rows: list[str]) -> str:
+    return "\n".join([SHORT_HEADER, *rows]) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "guess"),
+    [
+        pytest.param(
+            "feed.csv", _whole_file([entry_row(E1), line_row(E1)]).encode("utf-16"), True, id="utf-16"
+        ),
+        pytest.param("feed.jsonl", '{"record": "entry"}\n'.encode("utf-16-le"), True, id="utf-16-jsonl"),
+        pytest.param(
+            "feed.csv", b"record,entry_n\xfcmber\n" + entry_row(E1).encode() + b"\n", False, id="header"
+        ),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_refused_whole_naming_the_file_and_line_1(tmp_path, name, data, guess):
+    """Not UTF-8 from its first row (a spreadsheet's UTF-16 export, a latin-1 extract): the whole file
+    is refused before any row is read, and the message says why; a stray byte deeper in a UTF-8
+    file refuses only its record (test_a_latin1_byte_deep_in_a_file_refuses_its_record_...)."""
+    errors = tmp_path / "errors.csv"
+    status, _, err = command(write(tmp_path, data, name), "--errors", str(errors))
+    first = err.splitlines()[0]
+    assert status == 2 and first.startswith(f"{name} line 1: header: the file is not UTF-8 text")
+    assert ("looks like UTF-16" in first) is guess and "save it as UTF-8" in first
+    assert f"{tmp_path / name}: import finished with refusals: the file was refused" in err
+    assert not Entry.objects.exists() and not Importer.objects.exists()
+    assert [row["field"] for row in csv.DictReader(open(errors, encoding="utf-8"))] == ["header"]
+
+
+def test_a_cut_off_file_and_a_wrong_header_name_the_file_and_line_in_the_commands_output(tmp_path):
+    cut = write(
+        tmp_path, _whole_file([entry_row(E1), line_row(E1), entry_row(E2), line_row(E2)])[:-4], "cut.csv"
+    )
+    status, _, err = command(cut)
+    first, second = err.splitlines()[:2]
+    assert status == 1 and first.startswith(f"cut.csv line 4 entry {E2}: lines: entry not written: line 5")
+    assert second.startswith(f"cut.csv line 5 entry {E2}: record:") and second.endswith("was it cut off?")
+    assert stored_entries() == [E1]  # nothing of the cut entry written
+
+    Entry.objects.all().delete()
+    wrong = write(tmp_path, f"Entry Number,Port\n{E1},2304\n", "wrong.csv")
+    status, _, err = command(wrong)
+    assert status == 2 and err.splitlines()[0].startswith(
+        "wrong.csv line 1: header: unknown columns 'Entry Number'"
+    )
+    assert not Entry.objects.exists()

@@ -35,6 +35,7 @@ def test_each_kind_of_job_has_its_queue_and_a_worker_without_q_consumes_them_all
             "importers.reassign_accounts",
             "importers.apply_reassignment_chunk",
             "importers.reresolve_lines",
+            "cases.refresh_dashboard",
             "cee_portal.ping",
         )
     }
@@ -44,6 +45,7 @@ def test_each_kind_of_job_has_its_queue_and_a_worker_without_q_consumes_them_all
         "importers.reassign_accounts": "reassignment",
         "importers.apply_reassignment_chunk": "reassignment",
         "importers.reresolve_lines": "lines",
+        "cases.refresh_dashboard": "sweeps",
         "cee_portal.ping": "celery",
     }
     # Declared queues are what `celery worker` without -Q consumes: every job still runs on one machine.
@@ -153,8 +155,12 @@ def test_every_periodic_job_can_be_rerun_by_hand_with_a_management_command():
     call_command("drain_outbox", stdout=out)
     assert "Outbox:" in out.getvalue() and "delivered" in out.getvalue()
     assert OutboxMessage.objects.get().attempts == 1  # tried: delivered or failed, never skipped
-    commands = {"drain-outbox": "drain_outbox", "deadline-sweeps": "run_deadline_sweeps",
-                "reassign-accounts": "reassign_accounts"}  # fmt: skip
+    commands = {
+        "drain-outbox": "drain_outbox",
+        "deadline-sweeps": "run_deadline_sweeps",
+        "reassign-accounts": "reassign_accounts",
+        "refresh-dashboard": "refresh_dashboard",
+    }
     assert set(settings.CELERY_BEAT_SCHEDULE) == set(commands)
     from django.core.management import get_commands
 

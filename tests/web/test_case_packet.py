@@ -79,6 +79,32 @@ def test_undecided_case_has_no_decision_file(client):
 def test_packet_is_for_staff_and_a_missing_case_is_missing(client):
     case, _ = decided_protest()
     login(client, trade_user(case.importer))
-    assert client.get(reverse("staff:case-packet", args=[case.reference_number])).status_code == 403
+    assert client.get(reverse("staff:case-packet", args=[case.reference_number])).status_code == 404
     login(client, staff_user())
     assert client.get(reverse("staff:case-packet", args=["9999-26-000001"])).status_code == 404
+
+
+def test_packet_holds_every_document_of_the_case_in_the_manifest(client):
+    """Issue 13 item 4: staff see the documents filed through the portal in the record packet too."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    importer = ImporterFactory()
+    filer = trade_user(importer)
+    case = services.file_protest(
+        actor=filer, importer=importer, **protest_input([liquidated_entry(importer, dt.date(2026, 5, 1))]),
+        filed_on=dt.date(2026, 6, 2),
+    ).case  # fmt: skip
+    first = services.upload_document(
+        actor=filer, case=case, upload=SimpleUploadedFile("invoice.pdf", b"%PDF-1.4\n% first\n")
+    )
+    second = services.upload_document(
+        actor=filer, case=case, upload=SimpleUploadedFile("invoice.pdf", b"%PDF-1.4\n% second\n")
+    )
+    login(client, staff_user())
+    archive = download(client, case)
+    documents = [n for n in archive.namelist() if n.startswith("documents/")]
+    assert documents == [f"documents/{first.pk}-invoice.pdf", f"documents/{second.pk}-invoice.pdf"]
+    assert archive.read(documents[1]) == b"%PDF-1.4\n% second\n"
+    lines = archive.read("MANIFEST.sha256").decode().splitlines()
+    manifest = dict(reversed(line.split("  ", 1)) for line in lines)
+    assert manifest[documents[0]] == first.sha256 == hashlib.sha256(b"%PDF-1.4\n% first\n").hexdigest()

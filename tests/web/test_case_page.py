@@ -139,10 +139,10 @@ def test_every_opening_is_recorded(client):
     assert openings == [specialist.pk, specialist.pk, supervisor.pk]
 
 
-def test_trade_users_are_refused_and_other_importers_cases_are_missing(client):
+def test_trade_users_and_missing_cases_both_get_404(client):
     case = make_protest()
     login(client, trade_user(case.importer))
-    assert client.get(page_url(case)).status_code == 403  # the staff side: the refused page
+    assert client.get(page_url(case)).status_code == 404  # the staff side, even for its own case
     login(client, staff_user())
     assert client.get(reverse("staff:case", args=["9999-26-000001"])).status_code == 404
     assert not CaseOpening.objects.exists()
@@ -552,9 +552,10 @@ def test_trade_roles_are_kept_off_the_staff_pages_and_change_nothing(client, rol
         user.role = "broker"
         user.save(update_fields=["role"])
     login(client, user)
-    assert client.get(page_url(case)).status_code == 403
+    # Like a missing case (web/access.py): the staff URL confirms nothing.
+    assert client.get(page_url(case)).status_code == 404
     response = client.post(action_url(case, "claim"), {"claim-expected_version": case.version})
-    assert response.status_code == 403
+    assert response.status_code == 404
     case.refresh_from_db()
     assert case.assignee is None and not CaseOpening.objects.exists()
 

@@ -109,7 +109,8 @@ def test_the_decisions_follow_the_dashboards_center():
 def test_anonymous_is_sent_to_sign_in_and_the_trade_is_refused(client, sign_in_as):
     assert client.get("/dashboard/").url.startswith("/accounts/login/")
     for who in TRADE:
-        assert sign_in_as(who).get("/dashboard/").status_code == 403
+        response = sign_in_as(who).get("/dashboard/")
+        assert response.status_code == 302 and response.url == "/portal/"
 
 
 @pytest.mark.parametrize("who", STAFF)

@@ -111,7 +111,7 @@ def test_entry_page_access(client):
     entry = EntryFactory()
     assert "/accounts/login/" in client.get(entry_url(entry))["Location"]
     login(client, trade_user(entry.importer))
-    assert client.get(entry_url(entry)).status_code == 403  # the staff side
+    assert client.get(entry_url(entry)).status_code == 404  # the staff side: like a missing entry
     login(client, staff_user())
     assert client.get(reverse("staff:entry", args=["ABC00000000"])).status_code == 404
     assert client.get(reverse("staff:entry", args=["not-a-number"])).status_code == 404
@@ -232,7 +232,7 @@ def test_account_page_lists_its_cases_of_every_center_and_state(client):
 def test_account_page_access(client):
     importer = make_account()
     login(client, trade_user(importer))
-    assert client.get(account_url(importer)).status_code == 403
+    assert client.get(account_url(importer)).status_code == 404  # like a missing account
     login(client, UserFactory(role="supervisor"))
     assert client.get(reverse("staff:account", args=["99-9999999ZZ"])).status_code == 404
     assert client.get(reverse("staff:account", args=["garbage"])).status_code == 404
@@ -276,6 +276,6 @@ def test_account_page_query_count_does_not_grow_with_rows(client):
     ],
 )
 def test_chart_axis_top_is_the_next_round_number_divisible_into_four_ticks(largest, top):
-    from web.staff.account_chart import nice_ceiling
+    from web.staff.charts import nice_ceiling
 
     assert nice_ceiling(largest) == top and top % 4 == 0 and top >= largest

@@ -19,7 +19,8 @@ from django.utils import timezone
 from cases import services
 from cases.models import CaseEvent, Document, Message
 from cee_portal.legal_time import legal_today
-from importers.models import BrokerDelegation, ImporterMembership
+from importers.models import BrokerDelegation, ImporterMembership, Invitation
+from importers.services import invite_colleague
 from tests.factories import (
     ImporterFactory,
     broker_user,
@@ -41,6 +42,7 @@ OBJECT_ARGS = {
     "people-remove": lambda w: {"ior": w["importer"].ior_number, "user_id": w["colleague"].pk},
     "delegations": lambda w: {"ior": w["importer"].ior_number},
     "delegation-revoke": lambda w: {"ior": w["importer"].ior_number, "pk": w["delegation"].pk},
+    "invitation-cancel": lambda w: {"ior": w["importer"].ior_number, "pk": w["invitation"].pk},
     # Filing (issue 13 item 3): on the account, and on the filed case.
     **{
         f"filing:{name}": (lambda w: {"ior": w["importer"].ior_number})
@@ -100,6 +102,7 @@ def world():
         actor=admin, case=case, upload=SimpleUploadedFile("invoice.pdf", b"%PDF-1.4 invoice")
     )
     services.post_message(actor=admin, case=case, body="Please see the invoice.")
+    invitation, _ = invite_colleague(actor=admin, importer=importer, email="n@x.example", now=timezone.now())
     live = broker_user(importer, kinds=("protest",))
     delegation = BrokerDelegation.objects.get(broker_firm=live.broker_firm)
     other_importers_admin = trade_user(ImporterFactory())
@@ -127,6 +130,7 @@ def world():
         "case": case,
         "document": document,
         "delegation": delegation,
+        "invitation": invitation,
         "live_broker": live,
         "outsiders": outsiders,
     }
@@ -146,6 +150,7 @@ def _state(w):
         CaseEvent.objects.count(),
         ImporterMembership.objects.filter(importer=w["importer"]).count(),
         BrokerDelegation.objects.filter(revoked_at__isnull=True).count(),
+        Invitation.objects.filter(cancelled_at__isnull=True).count(),
     )
 
 
@@ -234,6 +239,7 @@ def test_a_non_admin_member_sees_people_but_may_not_act(client, world):
     assert client.get(_url("people", world)).status_code == 200
     before = _state(world)
     client.post(_url("delegation-revoke", world))
+    assert client.post(_url("invitation-cancel", world)).status_code == 404  # not an administrator
     client.post(
         reverse(
             "portal:people-remove", kwargs={"ior": world["importer"].ior_number, "user_id": world["admin"].pk}

@@ -176,6 +176,24 @@ def test_a_refused_upload_says_why_beside_the_field_and_stores_nothing(client, w
     assert not world["case"].documents.exists()
 
 
+def test_a_withdrawn_case_offers_no_upload_and_refuses_one_sent_anyway(client, world):
+    """Issue 15 item 1: the rule the upload/withdrawal race settles on, as the page shows it."""
+    case = world["case"]
+    services.transition_case(case, to="withdrawn", actor=world["member"])
+    sign_in_as(client, world["member"])
+    page = client.get(reverse("portal:case", args=[case.reference_number])).content.decode()
+    assert "it takes no more documents" in page
+    assert reverse("portal:case-upload", args=[case.reference_number]) not in page
+    url = reverse("portal:case-upload", args=[case.reference_number])
+    response = client.post(url, {"document-file": SimpleUploadedFile("late.txt", b"A late answer.\n")})
+    assert response.status_code == 400
+    assert (
+        f"Case {case.reference_number} was withdrawn: it takes no more documents."
+        in response.content.decode()
+    )
+    assert not case.documents.exists()
+
+
 def test_messages_go_to_the_other_side_by_email(client, world, django_capture_on_commit_callbacks):
     """Importer -> the Center (the assignee); Center -> the importer's users and the brokers whose live
     delegation covers the case's kind (not a broker delegated other kinds)."""
@@ -218,7 +236,8 @@ def test_the_invitation_link_works_once(client, world, django_capture_on_commit_
     people = reverse("portal:people", args=[world["importer"].ior_number])
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(people, {"email": "ana@example.com"}).status_code == 302
-    link = next(line for line in mail.outbox[0].body.splitlines() if "/portal/invitations/" in line)
+    [invitation] = [m for m in mail.outbox if m.to == ["ana@example.com"]]  # the drain also sent the case's
+    link = next(line for line in invitation.body.splitlines() if "/portal/invitations/" in line)
     path = link[link.index("/portal/") :]
     client.logout()
     assert client.get(path).status_code == 200

@@ -10,10 +10,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cases import services
 from cases.deadlines import DeadlineKind
-from cases.models import Case, CaseDeadline, ProtestDetail, SavedQueueFilter
+from cases.models import Case, CaseDeadline, CaseEvent, ProtestDetail, SavedQueueFilter
 from cee_portal.legal_time import legal_today
 from cee_portal.users.models import User
 from importers.models import Port
@@ -91,6 +93,13 @@ def refs(world, *names):
     return [world["cases"][n].reference_number for n in names]
 
 
+def bulk(action, references, **extra) -> dict:
+    """A bulk form as the queue renders it: the selected references, each with its case version."""
+    cases = {c.reference_number: c for c in Case.objects.filter(reference_number__in=references)}
+    versions = {f"version-{r}": cases[r].version for r in references if r in cases}
+    return {"action": action, "case": references, **versions, **extra}
+
+
 def login(client, user):
     # The factory sets the password without saving it; sign in with the user as stored.
     user.refresh_from_db()
@@ -115,13 +124,13 @@ def test_anonymous_users_are_sent_to_sign_in(client, path):
 
 
 @pytest.mark.parametrize("path", [QUEUE, "/queue/counts/", "/queue/export.csv", "/search/?q=x"])
-def test_importer_users_and_brokers_are_refused_with_403(client, world, path):
+def test_importer_users_and_brokers_are_sent_to_the_portal_home(client, world, path):
     broker = UserFactory(role=User.Role.BROKER)
     for user in (world["people"]["member"], broker):
         login(client, user)
-        assert client.get(path).status_code == 403
+        assert client.get(path).url == "/portal/"
     response = client.post("/queue/bulk/", {"action": "claim", "case": refs(world, "m_late")})
-    assert response.status_code == 403
+    assert response.url == "/portal/"
     assert Case.objects.get(pk=world["cases"]["m_late"].pk).assignee is None
 
 
@@ -389,9 +398,7 @@ def test_a_refused_saved_filter_says_why_and_saves_nothing(client, world, who, d
 def test_bulk_claim_claims_what_the_policy_allows_and_reports_each_refusal(client, world):
     signed_in(client, world, "specialist")
     selected = refs(world, "m_late", "m_later", "p1", "m_closed") + ["NO-SUCH-1"]
-    response = client.post(
-        "/queue/bulk/", {"action": "claim", "case": selected, "next": "/queue/?kind=protest"}, follow=True
-    )
+    response = client.post("/queue/bulk/", bulk("claim", selected, next="/queue/?kind=protest"), follow=True)
     assert response.redirect_chain[-1][0] == "/queue/?kind=protest"
     spec = world["people"]["specialist"]
     assert Case.objects.get(pk=world["cases"]["m_late"].pk).assignee == spec
@@ -407,25 +414,90 @@ def test_bulk_claim_claims_what_the_policy_allows_and_reports_each_refusal(clien
     assert "NO-SUCH-1: no such case, or not one you may see." in html
 
 
+def test_a_bulk_claim_never_takes_a_case_a_colleague_holds(client, world):
+    """Issue 15 item 1: the queue's claim takes only unassigned cases, checked under the row lock: a
+    case the queue showed as a colleague's (its version current) is refused with who holds it. (A
+    colleague's claim made after the queue was shown is refused as a change: the next tests.)"""
+    signed_in(client, world, "specialist")
+    taken, free = refs(world, "m_late", "m_later")
+    colleague = staff_user("CEE010", first_name="Ana", last_name="Colleague")
+    services.assign_case(world["cases"]["m_late"], assignee=colleague, actor=colleague)
+    response = client.post("/queue/bulk/", bulk("claim", [taken, free]), follow=True)
+    html = response.content.decode().replace("&#x27;", "'")
+    assert f"{taken}: Case {taken} is assigned to Ana Colleague: a claim from the queue takes only" in html
+    assert Case.objects.get(reference_number=taken).assignee == colleague
+    assert Case.objects.get(reference_number=free).assignee == world["people"]["specialist"]
+    assert CaseEvent.objects.filter(case__reference_number=taken, kind="assignee").count() == 1
+
+
 def test_bulk_assign_and_unassign_by_a_supervisor(client, world):
     signed_in(client, world, "supervisor")
     selected = refs(world, "m_late", "m_soon")
-    client.post("/queue/bulk/", {"action": "assign", "assignee": "mgr", "case": selected})
+    client.post("/queue/bulk/", bulk("assign", selected, assignee="mgr"))
     assert {c.assignee.username for c in Case.objects.filter(reference_number__in=selected)} == {"mgr"}
-    elsewhere = {"action": "assign", "assignee": "pharmspec", "case": selected}
+    elsewhere = bulk("assign", selected, assignee="pharmspec")
     response = client.post("/queue/bulk/", elsewhere, follow=True)
     assert "Choose the person to assign" in response.content.decode()  # not staff of this Center
-    client.post("/queue/bulk/", {"action": "unassign", "case": selected})
+    client.post("/queue/bulk/", bulk("unassign", selected))
     assert not Case.objects.filter(reference_number__in=selected, assignee__isnull=False).exists()
 
 
 def test_a_specialist_may_not_assign_to_a_colleague(client, world):
     signed_in(client, world, "specialist")
-    response = client.post(
-        "/queue/bulk/", {"action": "assign", "assignee": "mgr", "case": refs(world, "m_late")}, follow=True
-    )
+    response = client.post("/queue/bulk/", bulk("assign", refs(world, "m_late"), assignee="mgr"), follow=True)
     assert "Refused 1 of 1" in response.content.decode()
     assert Case.objects.get(pk=world["cases"]["m_late"].pk).assignee is None
+
+
+def rendered_bulk_form(response) -> dict:
+    """The bulk form's hidden fields as the queue page rendered them (versions and loaded_at)."""
+    html = response.content.decode()
+    return dict(
+        re.findall(r'<input type="hidden" name="((?:version-[^"]+)|loaded_at)" value="([^"]*)"', html)
+    )
+
+
+def test_a_bulk_action_refuses_only_the_cases_changed_since_the_queue_was_loaded(client, world):
+    """Issue 12: stale edits are refused; in a bulk action, case by case, saying what changed."""
+    supervisor_client = Client()
+    signed_in(supervisor_client, world, "supervisor")
+    page = signed_in(client, world, "supervisor").get(QUEUE)
+    form = rendered_bulk_form(page)
+    late, later, soon = refs(world, "m_late", "m_later", "m_soon")
+    assert form[f"version-{late}"] == "1" and form["loaded_at"]
+    # Meanwhile, in another tab: m_later is assigned to mgr, m_soon moved on to review.
+    supervisor_client.post("/queue/bulk/", bulk("assign", [later], assignee="mgr"))
+    services.transition_case(world["cases"]["m_soon"], to="under_review", actor=world["people"]["supervisor"])
+
+    response = client.post(
+        "/queue/bulk/",
+        {"action": "unassign", "case": [late, later, soon], **form},
+        follow=True,
+    )
+    html = response.content.decode().replace("&#x27;", "'").replace("&gt;", ">")
+    assert f"Unassigned: 1 of 3 cases ({late})." in html
+    assert "Refused 2 of 3" in html
+    assert (
+        f"{later}: changed since you loaded the queue (version 1, now 2: Assignee: — → mgr by sup); "
+        "now received, assigned to mgr. Nothing was done to it" in html
+    )
+    assert (
+        f"{soon}: changed since you loaded the queue (version 1, now 2: Status: Received → Under review"
+        in html
+    )
+    assert "now under review, assigned to spec." in html
+    cases = {c.reference_number: c for c in Case.objects.filter(reference_number__in=[later, soon])}
+    assert cases[later].assignee.username == "mgr" and cases[soon].assignee.username == "spec"
+
+
+def test_a_bulk_selection_without_its_version_changes_nothing(client, world):
+    late, soon = refs(world, "m_late", "m_soon")
+    data = {**bulk("claim", [late, soon]), f"version-{late}": "", "loaded_at": "not a time"}
+    response = signed_in(client, world, "specialist").post("/queue/bulk/", data, follow=True)
+    html = response.content.decode().replace("&#x27;", "'")
+    assert f"{late}: the page did not say which version of it you saw; reload the queue." in html
+    assert f"Claimed: 1 of 2 cases ({soon})" in html  # already the specialist's: unchanged, counted done
+    assert Case.objects.get(reference_number=late).assignee is None
 
 
 @pytest.mark.parametrize(

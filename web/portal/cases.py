@@ -8,10 +8,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cases import services
+from cases.deadlines import DeadlineKind
 from cases.permissions import can_post_message
 from cases.selectors import case_detail, case_documents, case_messages
+from cee_portal.legal_time import legal_today
 
 from ..access import trade_only
+from ..staff.display import deadline_row
+from .filing.actions import next_steps
 
 
 class DocumentForm(forms.Form):
@@ -24,14 +28,25 @@ class DocumentForm(forms.Form):
 
 class MessageForm(forms.Form):
     prefix = "message"
-    body = forms.CharField(label="Message to the Center", widget=forms.Textarea(attrs={"rows": 4}))
+    body = forms.CharField(
+        label="Message to the Center",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write the message first: nothing was sent."},
+    )
     file = forms.FileField(label="Attach a document (optional)", required=False)
 
 
 def _page(request, reference, *, document_form=None, message_form=None, status=200):
     case = case_detail(request.user, reference)
+    today = legal_today()
     context = {
         "case": case,
+        "today": today,
+        # The same rows as the Center's case page: days left in words, and for the Court's 180 days
+        # rolled past a weekend or holiday the 180th day beside the deadline (USCIT Rule 6(a)(1)(C)).
+        "deadlines": [deadline_row(d, today) for d in case.deadlines.all()],
+        "court_kind": DeadlineKind.COURT_OF_INTERNATIONAL_TRADE,
+        "next_steps": next_steps(request.user, case),
         "documents": case_documents(request.user, case),
         "thread": case_messages(request.user, case),
         "may_write": can_post_message(request.user, case),

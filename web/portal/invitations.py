@@ -26,9 +26,12 @@ class AcceptForm(forms.Form):
 
 
 def accept(request, token):
-    invitation = services.pending_invitation(token, now=timezone.now())
-    if invitation is None:
-        return render(request, "portal/invitation_invalid.html", {"title": "Invitation"}, status=404)
+    invitation = services.invitation_by_token(token)
+    state = services.invitation_state(invitation, now=timezone.now()) if invitation else "unknown"
+    if state != "pending":
+        # A cancelled link says so (the administrator withdrew it); the others cannot be used either.
+        context = {"title": "Invitation", "state": state, "invitation": invitation}
+        return render(request, "portal/invitation_invalid.html", context, status=404)
     form = AcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,7 +8,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,6 +19,7 @@ from importers.selectors import (
     account_people,
     broker_firm_by_filer_code,
     delegation_of_account,
+    invitation_to_cancel,
     member_of_account,
     people_account,
 )
@@ -65,6 +65,15 @@ def _refuse(form, exc):
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _granted(firm, importer, delegation) -> str:
+    """What was granted, in words: the kinds by their labels, never the stored codes."""
+    until = f"until {delegation.ends_on:%Y-%m-%d}" if delegation.ends_on else "until revoked"
+    return (
+        f"{firm.name} may act for {importer.name} from {delegation.starts_on:%Y-%m-%d} {until} "
+        f"on: {'; '.join(delegation.kind_labels)} (delegation {delegation.pk})."
+    )
+
+
 def _render(request, importer, template, **extra):
     context = {
         "account": importer,
@@ -88,9 +97,6 @@ def people(request, ior):
                     email=form.cleaned_data["email"],
                     as_account_admin=form.cleaned_data["as_account_admin"],
                     now=timezone.now(),
-                    accept_url=lambda token: request.build_absolute_uri(
-                        reverse("portal:invitation", args=[token])
-                    ),
                 )
             except (ValidationError, PermissionDenied) as exc:
                 _refuse(form, exc)
@@ -101,20 +107,44 @@ def people(request, ior):
     return _render(request, importer, "portal/people.html", form=form)
 
 
-@require_POST
-@trade_only
-def remove(request, ior, user_id):
-    importer = people_account(request.user, ior)
-    colleague = member_of_account(importer, user_id)
+def _act(request, importer, act, done: str, page: str = "portal:people"):
+    """Run one service act, say what it did (or why it was refused) and go back to the page (PRG)."""
     try:
-        services.remove_colleague(actor=request.user, importer=importer, user=colleague)
+        act()
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"{colleague.username} no longer acts for {importer.name}.")
-    return redirect("portal:people", ior=importer.ior_number)
+        messages.success(request, done)
+    return redirect(page, ior=importer.ior_number)
+
+
+@require_POST
+@trade_only
+def remove(request, ior, user_id):
+    importer = people_account(request.user, ior)
+    colleague = member_of_account(importer, user_id)
+    return _act(
+        request,
+        importer,
+        lambda: services.remove_colleague(actor=request.user, importer=importer, user=colleague),
+        f"{colleague.username} no longer acts for {importer.name}.",
+    )
+
+
+@require_POST
+@trade_only
+def cancel_invitation(request, ior, pk):
+    """An administrator withdraws a pending invitation: its link then says it was cancelled."""
+    importer = people_account(request.user, ior)
+    invitation = invitation_to_cancel(request.user, importer, pk)
+    return _act(
+        request,
+        importer,
+        lambda: services.cancel_invitation(actor=request.user, invitation=invitation, now=timezone.now()),
+        f"The invitation to {invitation.email} is cancelled: its link no longer works.",
+    )
 
 
 @trade_only
@@ -144,7 +174,7 @@ def delegations(request, ior):
                 except (ValidationError, PermissionDenied) as exc:
                     _refuse(form, exc)
                 else:
-                    messages.success(request, f"{firm.name} may act for {importer.name} ({delegation}).")
+                    messages.success(request, _granted(firm, importer, delegation))
                     return redirect("portal:delegations", ior=importer.ior_number)
         return _render(
             request, importer, "portal/delegations.html", form=form, refused=True, today=legal_today()
@@ -157,10 +187,10 @@ def delegations(request, ior):
 def revoke(request, ior, pk):
     importer = people_account(request.user, ior)
     delegation = delegation_of_account(request.user, importer, pk)
-    try:
-        services.revoke_delegation(actor=request.user, delegation=delegation, now=timezone.now())
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Delegation {delegation.pk} is revoked: the broker's access ended now.")
-    return redirect("portal:delegations", ior=importer.ior_number)
+    return _act(
+        request,
+        importer,
+        lambda: services.revoke_delegation(actor=request.user, delegation=delegation, now=timezone.now()),
+        f"Delegation {delegation.pk} is revoked: the broker's access ended now.",
+        page="portal:delegations",
+    )

@@ -16,6 +16,9 @@ urlpatterns = [
     path("documents/<int:pk>/", documents.download, name="document"),
     path("accounts/<str:ior>/people/", people.people, name="people"),
     path("accounts/<str:ior>/people/<int:user_id>/remove/", people.remove, name="people-remove"),
+    path(
+        "accounts/<str:ior>/invitations/<int:pk>/cancel/", people.cancel_invitation, name="invitation-cancel"
+    ),
     path("accounts/<str:ior>/delegations/", people.delegations, name="delegations"),
     path("accounts/<str:ior>/delegations/<int:pk>/revoke/", people.revoke, name="delegation-revoke"),
     path("invitations/<str:token>/", invitations.accept, name="invitation"),

@@ -9,7 +9,7 @@ from cases.selectors import case_queue
 from importers.selectors import account_detail, account_entries, account_mix_history
 
 from ..access import staff_only
-from .account_chart import stacked_bars
+from .charts import stacked_bars
 from .display import days_left_text
 
 CASES_PAGE = 25

@@ -32,7 +32,7 @@ from cases.permissions import (
     can_view_internal,
     is_center_staff,
 )
-from cases.selectors import case_detail, case_events_since
+from cases.selectors import case_detail, case_documents, case_events_since
 from cases.services import (
     assign_case,
     decide_case,
@@ -270,6 +270,7 @@ def _render(request, case, *, failed=None, changed=None, status=200):
         "deadlines": [deadline_row(d, today) for d in case.deadlines.all()],
         "events": events,
         "notes": [e for e in events if e.kind == NOTE_KIND],
+        "documents": case_documents(user, case),  # filed through the portal (issue 13 item 4)
         "actions": forms,
         "failed": failed[0] if failed else None,
         "changed": changed,
@@ -285,8 +286,8 @@ def case_page(request, reference: str):
     return _render(request, case)
 
 
-@require_POST
 @staff_only
+@require_POST
 def case_action(request, reference: str, action: str):
     spec = ACTIONS.get(action)
     if spec is None:

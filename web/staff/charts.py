@@ -1,8 +1,12 @@
-"""Server-rendered SVG charts: geometry computed here, drawn by templates/staff/includes/*.svg.
+"""Server-rendered SVG charts of the staff pages: geometry computed here, drawn by templates
+(templates/staff/includes/*.svg.html for the dashboard, templates/staff/account.html for the mix).
 
 No JavaScript and no inline styles (the CSP forbids them): only SVG presentation attributes. Every
 chart is drawn beside a table of the same figures, which is its text alternative; the SVG carries
 role="img" with a title and a description for screen readers.
+
+Dashboard: `horizontal` bars, `vertical` columns, `stacked_shares` (100% bars by outcome).
+Account page: `stacked_bars` (columns per month stacked by Center, with an axis from `nice_ceiling`).
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +22,11 @@ OUTCOME_COLOURS = {
     "deemed_denied": "#6f3331",
 }
 OTHER_COLOUR = "#565c65"
+# Ten colours told apart by people with the common colour-vision deficiencies (Okabe-Ito, extended),
+# for series without a meaning of their own (the Centers of an account's mix); the legend and the
+# table beside each chart carry the same figures in text.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+           "#999999", "#7F3C8D")  # fmt: skip
 
 
 @dataclass
@@ -33,6 +42,12 @@ class Bar:
     text_x: float = 0
     text_y: float = 0
 
+    def __post_init__(self) -> None:
+        # Tenths of a pixel are plenty; rounded here, the templates print them as they are (a
+        # floatformat filter per coordinate cost a third of the dashboard's rendering).
+        for name in ("x", "y", "width", "height", "text_x", "text_y"):
+            setattr(self, name, round(getattr(self, name), 1))
+
 
 @dataclass
 class Chart:
@@ -41,6 +56,9 @@ class Chart:
     bars: list[Bar] = field(default_factory=list)
     label_width: int = 0
     axis_y: float = 0
+
+    def __post_init__(self) -> None:
+        self.axis_y = round(self.axis_y, 1)
 
 
 def horizontal(
@@ -76,20 +94,25 @@ def vertical(items: list[tuple[str, int]], *, width: int = 560, height: int = 20
     chart = Chart(width=width, height=height, axis_y=height - bottom)
     for n, (label, value) in enumerate(items):
         length = plot * value / top
-        x = n * step + step * 0.15
+        x, column_width = _column(n, step)
         chart.bars.append(
             Bar(
                 label,
                 value,
                 x,
                 height - bottom - length,
-                step * 0.7,
+                column_width,
                 length,
                 text_x=x + step * 0.35,
                 text_y=height - bottom - length - 4,
             )
         )
     return chart
+
+
+def _column(n: int, step: float, left: float = 0) -> tuple[float, float]:
+    """The n-th column of a column chart: its x and width, 70% of its slot, centred in it."""
+    return left + n * step + step * 0.15, step * 0.7
 
 
 @dataclass
@@ -125,3 +148,75 @@ def stacked_shares(
             x += length
         out.append(StackedRow(label, sum(counts.values()), y, segments))
     return Chart(width=width, height=max(row * len(rows), row), label_width=label_width), out
+
+
+# --- Stacked columns (the account page's commodity mix by Center over time) -----------------------------
+
+
+@dataclass
+class Segment:
+    y: float
+    height: float
+    fill: str
+    title: str
+
+
+@dataclass
+class Column:
+    x: float
+    width: float
+    label: str
+    total: int
+    segments: list[Segment] = field(default_factory=list)
+
+
+@dataclass
+class StackedBars:
+    width: int
+    height: int
+    plot_top: int
+    plot_bottom: int
+    max_total: int
+    bars: list[Column]
+    legend: list[tuple[str, str]]  # (colour, name)
+    ticks: list[tuple[float, int]]  # (y, value)
+
+
+def nice_ceiling(value: int) -> int:
+    """The axis top: the value rounded up to 1, 2, 4 or 5 times a power of ten, divisible into 4 ticks."""
+    if value <= 8:
+        return 4 if value <= 4 else 8
+    power = 10 ** (len(str(int(value))) - 1)
+    return next(
+        step * power for step in (1, 2, 4, 5, 10, 20) if step * power >= value and step * power % 4 == 0
+    )
+
+
+def stacked_bars(
+    columns: list[tuple[str, dict[str, int]]], *, width: int = 720, height: int = 260, unit: str = "lines"
+) -> StackedBars | None:
+    """Bars per column (e.g. a month), stacked by series (e.g. a Center), scaled to the largest total."""
+    if not columns:
+        return None
+    series = sorted({name for _, values in columns for name in values})
+    colours = {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(series)}
+    top, bottom, left, right = 12, height - 28, 48, width - 8
+    max_total = nice_ceiling(max(sum(values.values()) for _, values in columns))
+    slot = (right - left) / len(columns)
+    bars = []
+    for n, (label, values) in enumerate(columns):
+        x, column_width = _column(n, slot, left)
+        bar = Column(x=round(x, 1), width=round(column_width, 1), label=label, total=sum(values.values()))
+        y = bottom
+        for name in series:
+            value = values.get(name, 0)
+            if not value:
+                continue
+            h = (bottom - top) * value / max_total
+            y -= h
+            bar.segments.append(
+                Segment(round(y, 1), round(h, 1), colours[name], f"{label}, {name}: {value} {unit}")
+            )
+        bars.append(bar)
+    ticks = [(round(bottom - (bottom - top) * k / 4, 1), max_total * k // 4) for k in range(5)]
+    return StackedBars(width, height, top, bottom, max_total, bars, [(colours[s], s) for s in series], ticks)

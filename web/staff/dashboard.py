@@ -1,16 +1,21 @@
 """The dashboard (issue 12, item 8): per Center (the user's by default) or national.
 
-One selector (cases.selectors.dashboard) reads everything in a fixed number of queries; this view
-only shapes the figures into SVG charts (web/staff/charts.py), each drawn beside its table.
+One selector (cases.selectors.dashboard_summary) reads the newest precomputed figures in a fixed
+number of queries (a direct count before the first refresh); this view only shapes them into SVG
+charts (web/staff/charts.py), each drawn beside its table, and says when they were counted.
 """
 
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases.exceptions import CaseError
 from cases.models import CaseKind, CaseStatus
-from cases.selectors import AGING_BUCKETS, dashboard
+from cases.selectors import AGING_BUCKETS, dashboard_summary
+from cee_portal.legal_time import legal_today
 from importers.models import Center
 
 from ..access import staff_only
@@ -33,8 +38,8 @@ class DashboardForm(forms.Form):
         ]
 
 
-@require_GET
 @staff_only
+@require_GET
 def dashboard_page(request):
     user = request.user
     centers = list(Center.objects.order_by("ace_id"))
@@ -45,13 +50,8 @@ def dashboard_page(request):
     if not form.is_valid():
         # An unknown Center: say so beside the field and show the user's own dashboard.
         chosen, status = default, 400
-    try:
-        data = dashboard(user, {"center": chosen})
-    except CaseError as error:  # the FilterSet refused the Center (same rule as the queue's)
-        form.add_error("center", error.messages)
-        chosen, status = default, 400
-        data = dashboard(user, {"center": chosen})
     center = next((c for c in centers if c.ace_id == chosen), None)
+    data = dashboard_summary(user, center)
     kinds, statuses = dict(CaseKind.choices), dict(CaseStatus.choices)
     by_kind = [(kinds.get(k, k), n) for k, n in sorted(data.counts.by_kind.items(), key=lambda i: -i[1])]
     by_status = [
@@ -99,5 +99,10 @@ def dashboard_page(request):
         "workload_more": max(len(data.workload) - WORKLOAD_SHOWN, 0),
         "workload_chart": charts.horizontal(workload),
         "uniformity": uniformity,
+        "refresh_minutes": settings.DASHBOARD_REFRESH_MINUTES,
+        # Three missed refreshes: say so, rather than let old figures pass for current ones.
+        "overdue_refresh": data.as_of is not None
+        and timezone.now() - data.as_of > timedelta(minutes=3 * settings.DASHBOARD_REFRESH_MINUTES),
+        "today": legal_today(),
     }
     return TemplateResponse(request, "staff/dashboard.html", context, status=status)

@@ -30,8 +30,8 @@ WHO_MAY_PIN = (
 )
 
 
-@require_GET
 @staff_only
+@require_GET
 def moves_home(request):
     user = request.user
     context = {
@@ -45,8 +45,8 @@ def moves_home(request):
     return TemplateResponse(request, "staff/moves/home.html", context)
 
 
-@require_GET
 @staff_only
+@require_GET
 def find_account(request):
     """The home page's account box: go to the account's moves page (or say it was not found)."""
     ior = request.GET.get("ior", "").strip()
@@ -81,14 +81,14 @@ def _account_page(request, importer, *, pin_form=None, unpin_form=None, move_for
     return TemplateResponse(request, "staff/moves/account.html", context, status=status)
 
 
-@require_GET
 @staff_only
+@require_GET
 def account_moves(request, ior: str):
     return _account_page(request, selectors.account_detail(request.user, ior))
 
 
-@require_POST
 @staff_only
+@require_POST
 def pin(request, ior: str):
     importer = selectors.account_detail(request.user, ior)
     if not can_pin_account(request.user, importer):
@@ -111,8 +111,8 @@ def pin(request, ior: str):
     return redirect("staff:account_moves", ior=importer.ior_number)
 
 
-@require_POST
 @staff_only
+@require_POST
 def unpin(request, ior: str):
     importer = selectors.account_detail(request.user, ior)
     if not can_pin_account(request.user, importer):
@@ -129,8 +129,8 @@ def unpin(request, ior: str):
     return redirect("staff:account_moves", ior=importer.ior_number)
 
 
-@require_POST
 @staff_only
+@require_POST
 def move(request, ior: str):
     """Move by hand in two steps: the first POST shows what moves (open cases), the second moves."""
     user = request.user

@@ -16,7 +16,8 @@ from django.http import StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from cases.selectors import case_detail
+from cases.selectors import case_detail, case_documents
+from cee_portal.downloads import private_download
 from cee_portal.legal_time import legal_today
 
 from ..access import staff_only
@@ -42,7 +43,7 @@ class _Sink:
         return data
 
 
-def packet_files(case, *, generated_at) -> Iterator[tuple[str, bytes]]:
+def packet_files(case, *, generated_at, documents=()) -> Iterator[tuple[str, bytes]]:
     """(name, content) of every file of the packet but the manifest, in a fixed order."""
     context = {"case": case, "events": list(case.events.all()), "generated_at": generated_at}
     yield "summary.html", render_to_string("staff/packet_summary.html", context).encode()
@@ -54,14 +55,17 @@ def packet_files(case, *, generated_at) -> Iterator[tuple[str, bytes]]:
             render_to_string("staff/packet_decision.html", {**context, "decision": decision}).encode(),
         )
     yield "timeline.csv", _timeline_csv(context["events"])
-    for name, content in _documents(case):
+    for name, content in _documents(documents):
         yield f"documents/{name}", content
 
 
-def _documents(case) -> Iterator[tuple[str, bytes]]:
-    """The case's documents, each once. None exist yet: the portal (issue 13) adds them, and this
-    is where they join the packet."""
-    return iter(())
+def _documents(documents) -> Iterator[tuple[str, bytes]]:
+    """The case's documents (issue 13 item 4), each once, read one at a time from storage (each is at
+    most DOCUMENT_MAX_BYTES). The id leads the name: two uploads may share an original name."""
+    for document in documents:
+        name = document.original_name.replace("/", "_").replace("\\", "_")
+        with document.file.open("rb") as stored:
+            yield f"{document.pk}-{name}", stored.read()
 
 
 def _timeline_csv(events) -> bytes:
@@ -79,11 +83,11 @@ def _timeline_csv(events) -> bytes:
     return out.getvalue().encode()
 
 
-def stream_packet(case, *, generated_at) -> Iterator[bytes]:
+def stream_packet(case, *, generated_at, documents=()) -> Iterator[bytes]:
     sink = _Sink()
     digests = []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in packet_files(case, generated_at=generated_at):
+        for name, content in packet_files(case, generated_at=generated_at, documents=documents):
             archive.writestr(name, content)
             digests.append(f"{hashlib.sha256(content).hexdigest()}  {name}\n")
             yield sink.take()
@@ -94,9 +98,9 @@ def stream_packet(case, *, generated_at) -> Iterator[bytes]:
 @staff_only
 def case_packet(request, reference: str):
     case = case_detail(request.user, reference)
+    documents = case_documents(request.user, case)
     response = StreamingHttpResponse(
-        stream_packet(case, generated_at=timezone.now()), content_type="application/zip"
+        stream_packet(case, generated_at=timezone.now(), documents=documents), content_type="application/zip"
     )
     filename = f"case-{case.reference_number}-{legal_today():%Y%m%d}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_download(response, filename)

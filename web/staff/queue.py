@@ -14,6 +14,7 @@ from datetime import date
 from django import forms
 from django.http import QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 
 from cases.deadlines import DeadlineKind
 from cases.exceptions import CaseError
@@ -215,6 +216,8 @@ def queue(request):
         "page_sizes": PAGE_SIZES,
         "page_size": page_size,
         "soon_days": SOON_DAYS,
+        # With each row's version: a bulk action refuses the cases changed since this moment.
+        "loaded_at": timezone.now().isoformat(),
     }
     return render(request, "staff/queue.html", context)
 

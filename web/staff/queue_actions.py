@@ -3,17 +3,28 @@
 Each action: POST -> check the shape -> one service call per case (cases.services.assign_case,
 which checks the policy itself) -> back to the queue with what was done and what was refused, and
 why. A refusal of one case does not undo the others (each assignment is its own transaction).
+
+Bulk actions carry each row's case version (`version-<reference>`) and the moment the queue was
+made (`loaded_at`): a case changed since is refused with what changed (its events since then, its
+status and assignee now), and only that case; a selection without its version is refused too.
 """
 
 from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.exceptions import CaseError, NotAllowed
-from cases.selectors import MAX_PAGE_SIZE, cases_by_reference, queue_choices, saved_queue_filter
+from cases.exceptions import CaseError, NotAllowed, StaleVersion
+from cases.selectors import (
+    MAX_PAGE_SIZE,
+    case_events_since,
+    cases_by_reference,
+    queue_choices,
+    saved_queue_filter,
+)
 from cases.services import assign_case
 from cases.services.saved_filters import delete_queue_filter, save_queue_filter
 
@@ -32,6 +43,33 @@ def _back(request) -> str:
 
 def _reason(error: Exception) -> str:
     return " ".join(getattr(error, "messages", None) or [str(error)])
+
+
+def _moment(text: str):
+    """The queue's `loaded_at`, or None when missing or not an aware timestamp (the events are then
+    not listed; the refusal still says what the case is now)."""
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+def _what_changed(user, reference: str, seen: int, loaded_at) -> str:
+    """Why a case changed since the queue was loaded is refused: its events since, and how it is now."""
+    case = cases_by_reference(user, [reference])[reference]
+    events = case_events_since(user, case, None, after=loaded_at) if loaded_at else []
+    changes = "; ".join(
+        f"{event}{f' by {event.actor.get_username()}' if event.actor else ''}" for event in events[-3:]
+    )
+    now = f"now {case.get_status_display().lower()}, " + (
+        f"assigned to {case.assignee.get_username()}" if case.assignee else "unassigned"
+    )
+    return (
+        f"changed since you loaded the queue (version {seen}, now {case.version}"
+        + (f": {changes}" if changes else "")
+        + f"); {now}. Nothing was done to it; reload the queue to act on it."
+    )
 
 
 @staff_only
@@ -60,14 +98,29 @@ def bulk(request):
             messages.error(request, "Choose the person to assign the selected cases to.")
             return redirect(_back(request))
     found = cases_by_reference(user, references)
+    loaded_at = _moment(request.POST.get("loaded_at", ""))
     done, refused = [], []
     for reference in references:
         case = found.get(reference)
         if case is None:
             refused.append((reference, "no such case, or not one you may see."))
             continue
+        seen = request.POST.get(f"version-{reference}", "")
+        if not seen.isdigit():
+            refused.append((reference, "the page did not say which version of it you saw; reload the queue."))
+            continue
         try:
-            assign_case(case, assignee=assignee, actor=user)
+            # With the version the queue showed; and a claim takes only cases nobody holds, so a case
+            # the queue showed as a colleague's is not taken over from the queue (the case page does).
+            assign_case(
+                case,
+                assignee=assignee,
+                actor=user,
+                expected_version=int(seen),
+                unassigned_only=action == "claim",
+            )
+        except StaleVersion:
+            refused.append((reference, _what_changed(user, reference, int(seen), loaded_at)))
         except (CaseError, NotAllowed) as error:
             refused.append((reference, _reason(error)))
         else:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from cases.exceptions import CaseError
 from cases.selectors import MAX_PAGE_SIZE, QueuePage, case_queue
+from cee_portal.downloads import private_download
 
 from ..access import staff_only
 from .queue import queue_row, split_query
@@ -90,5 +91,4 @@ def export(request):
         return redirect(f"{reverse('staff:queue')}?{filters.urlencode()}")
     lines = _lines(request.user, filters, first)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="queue-{first.today.isoformat()}.csv"'
-    return response
+    return private_download(response, f"queue-{first.today.isoformat()}.csv")

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cee_portal.downloads import private_download
 from cee_portal.legal_time import legal_today
 from importers import selectors, services
 from importers.models import HtsRule
@@ -34,8 +35,8 @@ WHO_MAY_RUN = (
 WHO_MAY_EDIT_RULES = "Only administrators change the HTS → Center rules (reference data that moves accounts)."
 
 
-@require_GET
 @staff_only
+@require_GET
 def preview(request):
     if not can_run_reassignment(request.user):
         return not_allowed(request, WHO_MAY_RUN)
@@ -50,8 +51,8 @@ class _Echo:
         return value
 
 
-@require_GET
 @staff_only
+@require_GET
 def preview_csv(request):
     """The preview as CSV: the same columns and rows as `reassign_accounts --dry-run --csv`."""
     if not can_run_reassignment(request.user):
@@ -63,12 +64,11 @@ def preview_csv(request):
         writer.writerow(row) for row in [selectors.MoveRow.CSV_HEADER, *(r.as_csv() for r in found.rows)]
     )
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reassignment-preview-{today.isoformat()}.csv"'
-    return response
+    return private_download(response, f"reassignment-preview-{today.isoformat()}.csv")
 
 
-@require_GET
 @staff_only
+@require_GET
 def runs(request):
     if not can_run_reassignment(request.user):
         return not_allowed(request, WHO_MAY_RUN)
@@ -76,8 +76,8 @@ def runs(request):
     return TemplateResponse(request, "staff/moves/runs.html", context)
 
 
-@require_POST
 @staff_only
+@require_POST
 def start_run(request):
     """Queue a full run for the Celery workers (the nightly run's task), as of today's legal date."""
     if not can_run_reassignment(request.user):
@@ -88,8 +88,8 @@ def start_run(request):
     return redirect("staff:runs")
 
 
-@require_GET
 @staff_only
+@require_GET
 def run_detail(request, pk: int):
     if not can_run_reassignment(request.user):
         return not_allowed(request, WHO_MAY_RUN)
@@ -98,8 +98,8 @@ def run_detail(request, pk: int):
     return TemplateResponse(request, "staff/moves/run.html", context)
 
 
-@require_GET
 @staff_only
+@require_GET
 def run_progress(request, pk: int):
     """The progress fragment htmx swaps in; it carries the polling trigger only while running."""
     if not can_run_reassignment(request.user):
@@ -108,8 +108,8 @@ def run_progress(request, pk: int):
     return TemplateResponse(request, "staff/moves/_run_progress.html", {"job": job, "poll": POLL_SECONDS})
 
 
-@require_http_methods(["GET", "POST"])
 @staff_only
+@require_http_methods(["GET", "POST"])
 def hts_rule(request):
     """Change an HTS -> Center rule: the first POST shows what it would move, the second saves it."""
     user = request.user

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from importers.entries.feed import Problem
+from importers.entries.feed_files import printable
 from importers.entries.ingest import import_entries, write_problems_csv
 
 SHOWN_PROBLEMS = 200
@@ -38,8 +39,10 @@ class Command(BaseCommand):
         with tqdm(desc="records", unit=" rec", disable=not show) as progress:
             summary = import_entries(path, today=today, progress=progress, chunk_entries=chunk)
         # Problem.__str__ escapes control characters: a refused value cannot forge a line of output.
+        # Each line names the file too: cron runs several feeds and mails their output together.
+        name = printable(path.name)
         for problem in summary.problems[:SHOWN_PROBLEMS]:
-            self.stderr.write(str(problem))
+            self.stderr.write(f"{name} {problem}")
         if len(summary.problems) > SHOWN_PROBLEMS:
             more = len(summary.problems) - SHOWN_PROBLEMS
             self.stderr.write(f"... and {more} more (use --errors PATH for all)")
@@ -47,7 +50,10 @@ class Command(BaseCommand):
         self.stdout.write(summary.as_text())
         if summary.exit_status:
             what = "the file was refused" if summary.file_refused else f"{len(summary.problems)} problem(s)"
-            raise CommandError(f"import finished with refusals: {what}", returncode=summary.exit_status)
+            raise CommandError(
+                f"{printable(str(path))}: import finished with refusals: {what}",
+                returncode=summary.exit_status,
+            )
 
     @staticmethod
     def _write_errors(errors: Path | None, problems: list[Problem]) -> None:

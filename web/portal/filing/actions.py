@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from cases import deadlines
 from cases.exceptions import CaseError
-from cases.models import CaseStatus
+from cases.models import CaseKind, CaseStatus
 from cases.permissions import can_amend, can_answer, can_record_accelerated_disposition, can_withdraw
 from cases.selectors import case_detail
 from cases.services import (
@@ -233,7 +233,10 @@ def next_steps(user, case) -> list[tuple[str, str]]:
     if case.is_open and can_record_accelerated_disposition(user, case):
         steps.append(("portal:filing:accelerate", "Record a request for accelerated disposition"))
     if case.status == CaseStatus.ISSUED and can_answer(user, case):
-        steps.append(("portal:filing:answer", "Answer"))
+        label = "Answer the request for information"
+        if case.kind == CaseKind.CF29:
+            label = "Object to the proposed action"
+        steps.append(("portal:filing:answer", label))
     if case.can_move_to(CaseStatus.WITHDRAWN) and can_withdraw(user, case):
         steps.append(("portal:filing:withdraw", "Withdraw before decision"))
     return steps
