@@ -235,3 +235,29 @@ def test_other_actions(world, action, value):
         body = {**BASE.get(name, {}), field: value}
         response = send(client, f"/cases/{case.reference_number}/{name}/", body, version=case.version)
         check(response, (field,), before, value)
+
+
+@HOSTILE
+@given(
+    path=st.sampled_from([("entry_number",), ("agreement",), ("certificate_of_origin",), ()]),
+    data=st.data(),
+)
+def test_pic_filing(world, path, data):
+    kind = "entry" if path == ("entry_number",) else ("any" if not path else "text")
+    entries = [world.open_entry.formatted_number, world.entry.formatted_number, world.others.formatted_number]
+    value = data.draw(s.numbers_like(entries) if kind == "entry" else values_for(kind, world), label="value")
+    body = {
+        "entry_number": world.open_entry.entry_number,
+        "agreement": "USMCA",
+        "certificate_of_origin": "Cert 1",
+    }
+    with rolled_back():
+        before = row_counts()
+        response = check(send(world.filer_api, "/filings/pics/", put(body, path, value)), path, before, value)
+        if response.status_code == 201:
+            claim = Case.objects.get(reference_number=response.json()["reference_number"]).pic
+            if path == ("entry_number",):  # either of the account's entries: both are within the year
+                assert claim.entry.entry_number == normalize_entry_number(value)
+                assert claim.entry.importer_id == world.importer.pk
+            if path == ("certificate_of_origin",):
+                assert claim.certificate_of_origin == value.strip()
