@@ -46,7 +46,11 @@ LIST_ERRORS = {k: v for k, v in READ_ERRORS.items() if k != 404}
 
 
 class PageQuerySerializer(serializers.Serializer):
-    cursor = serializers.CharField(required=False, help_text="The `next_cursor` of the previous page")
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The `next_cursor` of the previous page (empty: the first)",
+    )
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from django.utils.csp import CSP
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -235,6 +236,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 2}
 CELERY_TIMEZONE = LEGAL_TIME_ZONE
+# One beat only (cee_portal/operations/beat.py): a second beat finds the Redis lock held and exits.
+CELERY_BEAT_SCHEDULER = "cee_portal.operations.beat:SingleBeatScheduler"
+BEAT_LOCK_KEY = env.str("BEAT_LOCK_KEY", default="cee_portal:beat-lock")
+BEAT_LOCK_TTL = env.float("BEAT_LOCK_TTL", default=60.0)
+# Queues per kind of job, so that each can have its own workers (docs/operations.md, "Past one
+# machine"). A worker started without -Q consumes every queue declared here.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    # Each queue its own exchange and routing key: a message goes to its queue only.
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in ("celery", "outbox", "sweeps", "reassignment", "lines")
+]
+CELERY_TASK_ROUTES = {
+    "operations.drain_outbox": {"queue": "outbox"},
+    "cases.run_deadline_sweeps": {"queue": "sweeps"},
+    # The nightly planner and its chunks: several workers on this queue share the chunks.
+    "importers.reassign_accounts": {"queue": "reassignment"},
+    "importers.apply_reassignment_chunk": {"queue": "reassignment"},
+    "importers.reresolve_lines": {"queue": "lines"},
+    "cases.refresh_dashboard": {"queue": "sweeps"},
+}
 # How often the dashboard's figures are counted again; the page says when they were counted.
 DASHBOARD_REFRESH_MINUTES = env.int("DASHBOARD_REFRESH_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {

@@ -73,6 +73,7 @@ def main(queue: str) -> None:
 
     # Tasks the worker's tasks send (outbox drains after each move) stay on this private queue.
     app.conf.task_default_queue = queue
+    app.conf.task_routes = {}  # not the shared queues per kind of job (settings.CELERY_TASK_ROUTES)
     # A task whose worker died unacknowledged comes back after this many seconds (1 hour by default).
     app.conf.broker_transport_options = {
         **app.conf.broker_transport_options,

@@ -25,13 +25,23 @@ def _record(payload: dict) -> None:
 def live_worker():
     app.conf.task_always_eager = False
     # Tasks that tasks send (chunks, outbox drains) must reach this worker's private queue too.
-    default_queue = app.conf.task_default_queue
+    # Routes per job kind (settings.CELERY_TASK_ROUTES) would send them to the shared named queues.
+    default_queue, routes = app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_default_queue = QUEUE
+    _route(routes={})
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10, queues=[QUEUE]):
             yield
     finally:
         app.conf.task_default_queue = default_queue
+        _route(routes)
+
+
+def _route(routes) -> None:
+    """Set the task routes, in the configuration and in the router Celery already built from it."""
+    app.conf.task_routes = routes
+    app.amqp.flush_routes()
+    app.amqp.router.routes = app.amqp.routes
 
 
 @pytest.mark.django_db(transaction=True)

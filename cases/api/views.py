@@ -1,5 +1,7 @@
 """The queue, the case page and the three filings: parse, one selector or service, serialize."""
 
+from contextlib import contextmanager
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -8,6 +10,7 @@ from rest_framework.views import APIView
 from cee_portal.api import LIST_ERRORS, READ_ERRORS, PageQuerySerializer, error
 
 from .. import selectors, services
+from ..exceptions import CaseError
 from ..filters import CaseQueueFilter
 from ..models import CaseKind, CaseStatus
 from . import inputs, lookups
@@ -16,23 +19,28 @@ from .safety import IDEMPOTENCY_KEY, etag, idempotent
 
 
 class CaseQuery(PageQuerySerializer):
-    """The queue's filters (cases/filters.py CaseQueueFilter checks them); open cases by default."""
+    """The queue's filters (cases/filters.py CaseQueueFilter checks them); open cases by default. An
+    empty value means no filter, as for a blank field of the queue's form."""
 
     center = serializers.CharField(
-        required=False, help_text=CaseQueueFilter.base_filters["center"].extra["help_text"]
+        required=False, allow_blank=True, help_text=CaseQueueFilter.base_filters["center"].extra["help_text"]
     )
-    port = serializers.CharField(required=False, help_text="4-digit port code of filing")
-    district = serializers.CharField(required=False, help_text="2-digit district code")
+    port = serializers.CharField(required=False, allow_blank=True, help_text="4-digit port code of filing")
+    district = serializers.CharField(required=False, allow_blank=True, help_text="2-digit district code")
     kind = serializers.MultipleChoiceField(choices=CaseKind.choices, required=False)
-    state = serializers.ChoiceField(choices=["open", "closed", "any"], required=False)
+    state = serializers.ChoiceField(choices=["open", "closed", "any"], required=False, allow_blank=True)
     status = serializers.MultipleChoiceField(choices=CaseStatus.choices, required=False)
-    assignee = serializers.CharField(required=False, help_text="'me', 'unassigned', 'anyone' or a username")
-    importer = serializers.CharField(required=False, help_text="Importer of record number")
-    entry = serializers.CharField(required=False, help_text="Entry number")
+    assignee = serializers.CharField(
+        required=False, allow_blank=True, help_text="'me', 'unassigned', 'anyone' or a username"
+    )
+    importer = serializers.CharField(required=False, allow_blank=True, help_text="Importer of record number")
+    entry = serializers.CharField(required=False, allow_blank=True, help_text="Entry number")
     due_within = serializers.IntegerField(required=False, help_text="Next deadline within this many days")
-    overdue = serializers.ChoiceField(choices=["true", "false"], required=False)
-    accelerated = serializers.ChoiceField(choices=["true", "false"], required=False)
-    further_review = serializers.ChoiceField(choices=["requested", "granted", "refused"], required=False)
+    overdue = serializers.ChoiceField(choices=["true", "false"], required=False, allow_blank=True)
+    accelerated = serializers.ChoiceField(choices=["true", "false"], required=False, allow_blank=True)
+    further_review = serializers.ChoiceField(
+        choices=["requested", "granted", "refused"], required=False, allow_blank=True
+    )
 
 
 class CaseList(APIView):
@@ -156,13 +164,14 @@ class FilePsc(APIView):
 
     def _file(self, request):
         data = _valid(inputs.PscIn, request)
-        case = services.file_psc(
-            actor=request.user,
-            entry=lookups.entry_named(request.user, data["entry_number"], "entry_number"),
-            reason_code=data["reason_code"],
-            explanation=data["explanation"],
-            lines=[services.PscLineInput(**line) for line in data["lines"]],
-        )
+        with refusals_name("entry_number"):
+            case = services.file_psc(
+                actor=request.user,
+                entry=lookups.entry_named(request.user, data["entry_number"], "entry_number"),
+                reason_code=data["reason_code"],
+                explanation=data["explanation"],
+                lines=[services.PscLineInput(**line) for line in data["lines"]],
+            )
         return case_response(request, case, status=201)
 
 
@@ -175,13 +184,26 @@ class FilePic(APIView):
 
     def _file(self, request):
         data = _valid(inputs.PicIn, request)
-        case = services.file_pic(
-            actor=request.user,
-            entry=lookups.entry_named(request.user, data["entry_number"], "entry_number"),
-            agreement=data["agreement"],
-            certificate_of_origin=data["certificate_of_origin"],
-        )
+        with refusals_name("entry_number"):
+            case = services.file_pic(
+                actor=request.user,
+                entry=lookups.entry_named(request.user, data["entry_number"], "entry_number"),
+                agreement=data["agreement"],
+                certificate_of_origin=data["certificate_of_origin"],
+            )
         return case_response(request, case, status=201)
+
+
+@contextmanager
+def refusals_name(field: str):
+    """A filing on one entry: the service's refusals of that entry's state (liquidated, under review,
+    already corrected or claimed) name its field, as the portal's form puts them beside the entry."""
+    try:
+        yield
+    except CaseError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise CaseError({field: exc.error_list}) from exc
 
 
 def _valid(serializer_class, request) -> dict:

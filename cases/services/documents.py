@@ -141,3 +141,19 @@ def upload_document(*, actor, case: Case, upload, message: Message | None = None
     document.file.save(digest, ContentFile(data), save=False)
     document.save()
     return document
+
+
+def verify_stored_documents():
+    """Each stored document whose file is missing or whose bytes no longer hash to its recorded SHA-256
+    (after a restore, a storage migration): yields (document, problem)."""
+    for document in Document.objects.order_by("pk").iterator(chunk_size=500):
+        digest = hashlib.sha256()
+        try:
+            with document.file.open("rb") as stored:
+                for chunk in iter(lambda: stored.read(1024 * 1024), b""):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            yield document, "missing"
+            continue
+        if digest.hexdigest() != document.sha256:
+            yield document, f"SHA-256 {digest.hexdigest()} differs from the recorded {document.sha256}"

@@ -27,6 +27,8 @@ from .clock import refresh_deadlines
 from .common import bump, notify, record_event
 from .protest_rules import field_error
 
+MAX_REFUND = 10**12
+
 
 @dataclass(frozen=True)
 class DecisionInput:
@@ -177,6 +179,9 @@ def decide_case(
             raise CaseError(
                 {"refund_amount": "An allowance states the refund amount (0 or more, US dollars)."}
             )
+        if refund_amount >= MAX_REFUND:
+            # Decision.refund_amount holds 14 digits, 2 of them cents: refused here, never by the database.
+            raise CaseError({"refund_amount": f"A refund is less than {MAX_REFUND:,} US dollars."})
     elif refund_amount:
         raise CaseError({"refund_amount": "Only an allowance carries a refund."})
     if outcome == CaseStatus.DENIED or (outcome in NOTICE_OF_DENIAL and case.kind == CaseKind.PROTEST):

@@ -91,9 +91,13 @@ class EntryPage(serializers.Serializer):
 class EntryQuery(PageQuerySerializer):
     """Documents the list's parameters; EntryFilter (importers/filters.py) checks them."""
 
-    number = serializers.CharField(required=False, help_text="Entry number or its beginning")
-    importer = serializers.CharField(required=False, help_text="Importer of record number (IOR)")
-    port = serializers.CharField(required=False, help_text="4-digit port code")
+    number = serializers.CharField(
+        required=False, allow_blank=True, help_text="Entry number or its beginning"
+    )
+    importer = serializers.CharField(
+        required=False, allow_blank=True, help_text="Importer of record number (IOR)"
+    )
+    port = serializers.CharField(required=False, allow_blank=True, help_text="4-digit port code")
     entry_date_from = serializers.DateField(required=False)
     entry_date_to = serializers.DateField(required=False)
     liquidation_date_from = serializers.DateField(required=False)

@@ -1,6 +1,7 @@
 """Shared set-up for the API tests: accounts, users, tokens, and bodies of filings."""
 
 import datetime as dt
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -112,3 +113,35 @@ def file_protest(world: World, entry: Entry | None = None) -> dict:
     response = post(world.filer_client(), "/filings/protests/", protest_body(world.importer, [entry]))
     assert response.status_code == 201, response.json()
     return response.json()
+
+
+CONTRACT_PDF = b"%PDF-1.7\n1 0 obj\n"
+
+
+def contract_world() -> tuple[World, dict[str, str]]:
+    """The world of the contract runs (test_contract*.py) and the real objects their generated requests
+    name instead of random identifiers, so that bodies and headers reach the services, not only a 404."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases.models import Case
+    from cases.services import upload_document
+    from importers.models import BrokerDelegation, ImporterMembership
+    from tests.factories import broker_user
+
+    world = make_world()
+    # An administrator of its account: generated grants and revocations reach the services.
+    ImporterMembership.objects.filter(user=world.filer).update(is_account_admin=True)
+    case = file_protest(world)
+    stored = Case.objects.get(reference_number=case["reference_number"])
+    upload_document(actor=world.filer, case=stored, upload=SimpleUploadedFile("a.pdf", CONTRACT_PDF))
+    delegation = BrokerDelegation.objects.get(broker_firm=broker_user(world.importer).broker_firm)
+    return world, {
+        "reference": case["reference_number"],
+        "entry_number": case["entries"][0]["entry_number"],
+        "ior": world.importer.ior_number,
+        "ace_id": "CEE010",
+        "code": "2304",
+        "hts_number": "8471300100",
+        "sha256": hashlib.sha256(CONTRACT_PDF).hexdigest(),
+        "public_id": str(delegation.public_id),
+    }

@@ -2,23 +2,16 @@
 checks every answer against the schema: no server error, no status, header or body the schema does
 not document. Run in-process (WSGI) as an importer user and as CBP staff, with a fixed seed."""
 
-import hashlib
-
 import hypothesis
 import pytest
 import schemathesis
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from schemathesis import checks
 
-from cases.models import Case
-from cases.services import upload_document
-from importers.models import BrokerDelegation, ImporterMembership
 from importers.services import issue_api_token
-from tests.api.helpers import file_protest, make_world
-from tests.factories import broker_user
+from tests.api.helpers import contract_world
 
 EXAMPLES_PER_OPERATION = 17
 SEED = 20261201
@@ -44,14 +37,7 @@ SETTINGS = hypothesis.settings(
 def tokens(db, settings):
     # Hundreds of requests a minute per user here: the throttle has its own test (test_tokens.py).
     settings.API_THROTTLE_USER_RATE = "100000/min"
-    world = make_world()
-    # An administrator of its account: generated grants and revocations reach the services.
-    ImporterMembership.objects.filter(user=world.filer).update(is_account_admin=True)
-    case = file_protest(world)
-    stored = Case.objects.get(reference_number=case["reference_number"])
-    upload_document(actor=world.filer, case=stored, upload=SimpleUploadedFile("a.pdf", PDF))
-    broker = broker_user(world.importer)
-    delegation = BrokerDelegation.objects.get(broker_firm=broker.broker_firm)
+    world, objects = contract_world()
     # Keep the test's connection across the in-process WSGI requests, as Django's test client does:
     # Django closes "old" connections when a request starts and finishes, which inside the test's
     # transaction closes it on PostgreSQL. Disconnected last: the test client above reconnects them.
@@ -60,18 +46,7 @@ def tokens(db, settings):
     yield {
         "importer": issue_api_token(world.filer, importer_ior=world.importer.ior_number),
         "staff": issue_api_token(world.specialist),
-        # Every other request names these real objects instead of generated identifiers, so the
-        # generated bodies and headers reach the services, not only the 404 of an unknown object.
-        "objects": {
-            "reference": case["reference_number"],
-            "entry_number": case["entries"][0]["entry_number"],
-            "ior": world.importer.ior_number,
-            "ace_id": "CEE010",
-            "code": "2304",
-            "hts_number": "8471300100",
-            "sha256": hashlib.sha256(PDF).hexdigest(),
-            "public_id": str(delegation.public_id),
-        },
+        "objects": objects,
     }
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)

@@ -95,6 +95,8 @@ class DecideForm(ActionForm):
         label="Refund (US dollars)",
         required=False,
         min_value=0,
+        # The column's digits (Decision.refund_amount): a larger amount is refused here, not by the database.
+        max_digits=14,
         decimal_places=2,
         help_text="For an allowance, in whole or in part.",
     )

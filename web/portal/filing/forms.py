@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.html import format_html
 
 from cases.models import CaseEntry, Protestant, ProtestDetail
 from importers.models import Port, PreferenceAgreement
@@ -329,7 +330,10 @@ class AmendForm(CaseActionForm):
                 label=f"New argument for objection {objection.number}",
                 required=False,
                 widget=TEXT,
-                help_text=f"{objection.text[:120]} — arguments may be added until decision (19 CFR 174.28).",
+                # Django renders help text as HTML: the objection is the filer's text, so escape it.
+                help_text=format_html(
+                    "{} — arguments may be added until decision (19 CFR 174.28).", objection.text[:120]
+                ),
             )
             self.argument_fields.append(name)
 

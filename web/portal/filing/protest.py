@@ -42,9 +42,13 @@ def _forms(request, account, data=None):
 
 def _grow(data, prefix: str):
     """The posted data with one more blank row in a formset (the "add" buttons work without JavaScript)."""
-    data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
-    data[key] = str(int(data.get(key) or 0) + 1)
+    count = (data.get(key) or "0").strip()
+    if not (count.isascii() and count.isdigit()):
+        # A tampered count: the formset's management form refuses it with its own message.
+        return data
+    data = data.copy()
+    data[key] = str(int(count) + 1)
     return data
 
 
