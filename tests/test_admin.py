@@ -118,3 +118,12 @@ def test_moving_an_account_in_the_admin_needs_a_pin_and_takes_its_open_cases(adm
         "CEE009",
         "CEE010",
     )
+
+
+def test_admin_pages_name_the_sites_icon(admin_client):
+    """Without a link, browsers ask for /favicon.ico, which the site does not serve (a 404 in the console)."""
+    pages = (reverse("admin:index"), reverse("admin:importers_port_changelist"))
+    for response in (admin_client.get(page) for page in pages):
+        assert response.status_code == 200
+        assert 'rel="icon" href="/static/favicon' in response.content.decode()
+        assert "CEE Portal administration" in response.content.decode()
