@@ -39,6 +39,46 @@ class CaseOut(serializers.Serializer):
         return case.assignee.get_username()
 
 
+# The API's list reads the queue's rows as values (`case_queue(values=QUEUE_ROW_VALUES)`) and shapes
+# each as CaseOut shows a case, in plain Python: for 50 rows DRF's fields and the model instances
+# behind them cost more than the query (tests/api/test_cases.py holds the two to the same JSON).
+QUEUE_ROW_VALUES = (
+    "reference_number",
+    "kind",
+    "status",
+    "is_open",
+    "center__ace_id",
+    "filing_port_id",
+    "importer__ior_number",
+    "importer__name",
+    "assignee__username",
+    "filed_on",
+    "next_deadline_on",
+    "next_deadline_kind",
+    "version",
+)
+
+
+def queue_row(row: dict, *, internal: bool) -> dict:
+    """One row of `case_queue(values=QUEUE_ROW_VALUES)` as CaseOut would serialize that case."""
+    deadline = row["next_deadline_on"]
+    return {
+        "reference_number": row["reference_number"],
+        "kind": row["kind"],
+        "status": row["status"],
+        "is_open": row["is_open"],
+        "center": row["center__ace_id"],
+        "filing_port": row["filing_port_id"],
+        "importer": row["importer__ior_number"],
+        "importer_name": row["importer__name"],
+        "assignee": row["assignee__username"] if internal else None,
+        "filed_on": row["filed_on"].isoformat(),
+        "next_deadline_on": deadline.isoformat() if deadline is not None else None,
+        "next_deadline_kind": row["next_deadline_kind"],
+        "version": row["version"],
+    }
+
+
 class CasePage(serializers.Serializer):
     results = CaseOut(many=True)
     next_cursor = serializers.CharField(allow_null=True, help_text="Pass as `cursor` for the next page")

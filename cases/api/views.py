@@ -14,7 +14,7 @@ from ..exceptions import CaseError
 from ..filters import CaseQueueFilter
 from ..models import CaseKind, CaseStatus
 from . import inputs, lookups
-from .outputs import CaseDetailOut, CaseOut, CasePage, FilingOut
+from .outputs import QUEUE_ROW_VALUES, CaseDetailOut, CasePage, FilingOut, queue_row
 from .safety import IDEMPOTENCY_KEY, etag, idempotent
 
 
@@ -61,11 +61,12 @@ class CaseList(APIView):
             request.query_params,
             cursor=page_params.validated_data.get("cursor"),
             page_size=page_params.validated_data["page_size"],
-            with_rules=False,  # CaseOut shows no deadline rule
+            values=QUEUE_ROW_VALUES,
         )
+        internal = lookups.context_for(request)["internal"]
         return Response(
             {
-                "results": CaseOut(page.rows, many=True, context=lookups.context_for(request)).data,
+                "results": [queue_row(row, internal=internal) for row in page.rows],
                 "next_cursor": page.next_cursor,
             }
         )

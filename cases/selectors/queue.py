@@ -3,7 +3,7 @@
 import base64
 import binascii
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,7 +31,7 @@ MAX_PAGE_SIZE = 200
 class QueuePage:
     """One page of the queue, nearest deadline first; `next_cursor` is None on the last page."""
 
-    rows: list[Case]
+    rows: list  # Case instances, or dicts of the fields asked for (`case_queue(values=...)`)
     next_cursor: str | None
     today: date
     page_size: int
@@ -67,6 +67,7 @@ def case_queue(
     page_size: int = DEFAULT_PAGE_SIZE,
     today: date | None = None,
     with_rules: bool = True,
+    values: Sequence[str] | None = None,
 ) -> QueuePage:
     """One page of the queue by nearest statutory deadline, then id; keyset pagination (no OFFSET).
 
@@ -74,14 +75,21 @@ def case_queue(
     does and a case filed meanwhile neither repeats nor skips a row. `with_rules` loads each row's
     running deadlines (`running_deadlines`, for the rule a page cites beside the days left); the API
     answers without them and skips that query.
+
+    `values` names the fields a page shows (lookups like "importer__ior_number" join their table): each
+    row is then a dict of them, read without building model instances, which the API's list answers
+    with (four model instances a row cost more than the query). The rules that choose the rows are the
+    same either way.
     """
     today = today or legal_today()
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise CaseError({"page_size": f"Give a page size from 1 to {MAX_PAGE_SIZE}, not {page_size}."})
     after_deadline, after_id = _decode_cursor(cursor) if cursor else (None, None)
-    queryset = filtered_cases(user, filters, today=today).select_related(
-        "importer", "center", "filing_port", "assignee"
-    )
+    queryset = filtered_cases(user, filters, today=today)
+    if values is None:
+        queryset = queryset.select_related("importer", "center", "filing_port", "assignee")
+    else:
+        queryset = queryset.values(*dict.fromkeys([*values, "id", "next_deadline_on"]))
     wanted = page_size + 1
     # Two index ranges, not one OR: "after (d, id) or without a deadline" cannot be an index
     # condition, so PostgreSQL would read the queue from its start and filter (OFFSET by another
@@ -102,7 +110,7 @@ def case_queue(
         rows += list(undated.order_by("id")[: wanted - len(rows)])
     more = len(rows) > page_size
     rows = rows[:page_size]
-    if with_rules:
+    if with_rules and values is None:
         prefetch_related_objects(
             rows,
             Prefetch(
@@ -111,13 +119,22 @@ def case_queue(
                 to_attr="running_deadlines",
             ),
         )
-    next_cursor = _encode_cursor(rows[-1]) if more else None
+    if not more:
+        next_cursor = None
+    elif values is None:
+        next_cursor = _encode_cursor(rows[-1])
+    else:
+        next_cursor = _encode_cursor_at(rows[-1]["next_deadline_on"], rows[-1]["id"])
     return QueuePage(rows=rows, next_cursor=next_cursor, today=today, page_size=page_size)
 
 
 def _encode_cursor(case: Case) -> str:
-    deadline = case.next_deadline_on.isoformat() if case.next_deadline_on else None
-    return base64.urlsafe_b64encode(json.dumps([deadline, case.pk]).encode()).decode().rstrip("=")
+    return _encode_cursor_at(case.next_deadline_on, case.pk)
+
+
+def _encode_cursor_at(deadline: date | None, pk: int) -> str:
+    raw = [deadline.isoformat() if deadline else None, pk]
+    return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str) -> tuple[date | None, int]:

@@ -146,6 +146,33 @@ def test_case_list_hides_the_assignee_from_the_importer_side():
     assert filer_row["assignee"] is None
 
 
+def test_a_case_list_row_says_what_the_case_itself_says_for_each_side():
+    """The list shapes its rows without DRF's fields (cases/api/outputs.py queue_row); each row must
+    still carry exactly CaseOut's fields with the values the case's own answer gives."""
+    from cases.api.outputs import CaseOut
+
+    world = make_world()
+    claimed, unclaimed = file_protest(world), file_protest(world)
+    from tests.api.helpers import post
+
+    post(world.staff_client(), f"/cases/{claimed['reference_number']}/claim/", version=claimed["version"])
+    for client in (world.staff_client(), world.filer_client()):
+        rows = client.get(f"{V1}/cases/", {"importer": world.importer.ior_number}).json()["results"]
+        assert {row["reference_number"] for row in rows} == {
+            claimed["reference_number"],
+            unclaimed["reference_number"],
+        }
+        for row in rows:
+            detail = client.get(f"{V1}/cases/{row['reference_number']}/").json()
+            assert list(row) == list(CaseOut().fields)
+            assert row == {name: detail[name] for name in row}
+    staff_rows = world.staff_client().get(f"{V1}/cases/").json()["results"]
+    assert {r["reference_number"]: r["assignee"] for r in staff_rows} == {
+        claimed["reference_number"]: world.specialist.username,
+        unclaimed["reference_number"]: None,
+    }
+
+
 def test_case_detail_by_reference_carries_its_version_as_etag():
     world = make_world()
     case = file_protest(world)
