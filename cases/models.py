@@ -587,10 +587,17 @@ class CaseEvent(models.Model):
         ordering = ["id"]
         indexes = [models.Index(fields=["case", "id"])]
 
+    # Kinds whose old value means something ("Assignee: — → mgr": no one before); the other kinds
+    # name only what they added ("Filed: Received", "Document: invoice.pdf").
+    CHANGE_KINDS = frozenset({"status", "assignee", "center", "entry_changed", "further_review"})
+
     def __str__(self) -> str:
         labels = dict(CaseStatus.choices)  # status values read as their labels
         old, new = (labels.get(v, v) or "—" for v in (self.old_value, self.new_value))
-        change = f": {old} → {new}" if self.old_value or self.new_value else ""
+        if self.kind in self.CHANGE_KINDS and (self.old_value or self.new_value):
+            change = f": {old} → {new}"
+        else:
+            change = f": {new}" if self.new_value else ""
         return f"{self.kind.replace('_', ' ').capitalize()}{change}"
 
     def save(self, *args, **kwargs):
