@@ -231,6 +231,23 @@ def test_a_refused_filter_value_shows_its_message_beside_the_field_never_a_500(
     assert counts.status_code == 200 and "once the filters are accepted" in counts.content.decode()
 
 
+def test_the_filter_form_shows_the_filters_of_each_request_and_the_staff_of_the_moment(client, world):
+    """The form's HTML is cached (web/staff/queue.py filter_fields_html): each request must still show
+    its own filters checked, its own refusals, and a colleague added since."""
+
+    def checked_kinds(response) -> set[str]:
+        return set(re.findall(r'name="kind" value="(\w+)" id="id_kind_\d+" checked', response.content.decode()))
+
+    signed_in(client, world, "specialist")
+    for kinds in (["protest"], ["psc"], ["protest"], ["protest", "psc"], []):
+        assert checked_kinds(client.get(QUEUE, {"kind": kinds})) == set(kinds)
+    refused = client.get(QUEUE, {"kind": ["protest"], "due_within": "-1"}).content.decode()
+    assert "field-invalid" in refused
+    assert "field-invalid" not in client.get(QUEUE, {"kind": ["protest"]}).content.decode()
+    staff_user("CEE010", username="newcomer")
+    assert 'value="newcomer"' in client.get(QUEUE, {"kind": ["protest"]}).content.decode()
+
+
 def test_a_damaged_page_link_is_refused_above_the_form(client, world):
     response = signed_in(client, world, "specialist").get(QUEUE, {"cursor": "not-a-cursor"})
     assert response.status_code == 200
