@@ -221,6 +221,30 @@ def mixed_pick(fx):
 # --- Reporting -----------------------------------------------------------------------------------------
 
 
+# The goals of issue 12 (pages) and issue 14 (API) that issue 15 item 4 asks to hold under the mix:
+# request name -> {statistic: at most ms}.
+MIXED_GOALS = {
+    "staff: queue first page": {"p50": 50, "p95": 100},
+    "staff: queue deep page": {"p50": 50, "p95": 100},
+    "staff: case page (50 events)": {"p50": 60},
+    "staff: API case list": {"p95": 100},
+    "national: API case list": {"p95": 100},
+    "importer: API case list": {"p95": 100},
+}
+
+
+def goal_verdicts(per_name: dict) -> list[str]:
+    """'met'/'MISSED' per goal of MIXED_GOALS that the load's requests measured."""
+    out = []
+    for name, goals in MIXED_GOALS.items():
+        if name not in per_name:
+            continue
+        for stat, limit in goals.items():
+            value = per_name[name][stat]
+            out.append(f"{name} {stat} {value:.1f} ms <= {limit}: {'met' if value <= limit else 'MISSED'}")
+    return out
+
+
 def load_report(title: str, result, window) -> dict:
     overall = summary(result.samples)
     rate = result.count / result.seconds
@@ -255,9 +279,13 @@ def load_report(title: str, result, window) -> dict:
                 f"  {name:44} {s['n']:6d} {s['n'] / result.seconds:7.1f} {s['p50']:7.1f} "
                 f"{s['p95']:7.1f} {s['p99']:7.1f} {s['errors']:4d}"
             )
+    verdicts = goal_verdicts(per_name)
+    for verdict in verdicts:
+        print(f"  goal: {verdict}")
     for error in result.errors[:10]:
         print(f"  ! {error}")
     return {
+        "goals": verdicts,
         "title": title,
         "rate": rate,
         **overall,
