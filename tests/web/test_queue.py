@@ -236,7 +236,8 @@ def test_the_filter_form_shows_the_filters_of_each_request_and_the_staff_of_the_
     its own filters checked, its own refusals, and a colleague added since."""
 
     def checked_kinds(response) -> set[str]:
-        return set(re.findall(r'name="kind" value="(\w+)" id="id_kind_\d+" checked', response.content.decode()))
+        html = response.content.decode()
+        return set(re.findall(r'name="kind" value="(\w+)" id="id_kind_\d+" checked', html))
 
     signed_in(client, world, "specialist")
     for kinds in (["protest"], ["psc"], ["protest"], ["protest", "psc"], []):
