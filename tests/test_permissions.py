@@ -136,7 +136,15 @@ def test_center_staff_filter_and_predicate_are_one_rule(world):
 @pytest.mark.parametrize(
     "models_module",
     [
-        "cases/models.py",
+        "cases/models/__init__.py",
+        "cases/models/case.py",
+        "cases/models/dashboards.py",
+        "cases/models/documents.py",
+        "cases/models/filings.py",
+        "cases/models/notices.py",
+        "cases/models/receipts.py",
+        "cases/models/saved_filters.py",
+        "cases/models/timeline.py",
         "importers/models/__init__.py",
         "importers/models/reference.py",
         "importers/models/accounts.py",
