@@ -89,6 +89,20 @@ class DeadlineKind(StrEnum):
         return DEADLINE_LABELS[self]
 
 
+# Periods in which the importer side may act (protest, add objections, correct, claim, sue): once
+# the last day has passed the window is closed; no one is overdue on it. The other kinds are
+# somebody's duty (CBP's decision, the importer's answer to a CF-28/29) and can be overdue.
+WINDOW_KINDS = frozenset(
+    {
+        DeadlineKind.PROTEST_FILING,
+        DeadlineKind.PROTEST_AMENDMENT,
+        DeadlineKind.PSC_FILING,
+        DeadlineKind.PIC_FILING,
+        DeadlineKind.COURT_OF_INTERNATIONAL_TRADE,
+    }
+)
+
+
 # One label per deadline kind; the rule behind each date is in the Deadline's citation.
 DEADLINE_LABELS = {
     DeadlineKind.PROTEST_FILING: "Last day to protest",

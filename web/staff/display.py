@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from cases.deadlines import DeadlineKind
+from cases.deadlines import WINDOW_KINDS, DeadlineKind
 
 SOON_DAYS = 7
 
@@ -38,7 +38,10 @@ class DeadlineRow:
 def deadline_row(deadline, today: date) -> DeadlineRow:
     """One stored deadline as the case page shows it; a settled one says how it ended, not days left."""
     running = deadline.state == "running"
-    if running:
+    if running and deadline.kind in WINDOW_KINDS and deadline.due_on < today:
+        days = (deadline.due_on - today).days
+        words, tone = f"Closed {-days} day{'s' if days != -1 else ''} ago", "tone-settled"
+    elif running:
         days, words, tone = days_left_text(deadline.due_on, today)
     else:
         days, words, tone = None, deadline.get_state_display(), "tone-settled"
