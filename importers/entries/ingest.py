@@ -23,12 +23,14 @@ from importers.accounts.mix import fold_deltas, record_new_lines, refresh_monthl
 from importers.entries.bulk import copy_text, insert_rows, reserve_ids
 from importers.entries.feed import (
     ALL_GIVEN,
+    ENTRY_DATE_VALUE,
     ENTRY_VALUES,
     UPDATABLE,
     EntryRow,
     LineRecord,
     Problem,
     check_liquidation,
+    mix_of_lines,
     parse_chunks,
     printable,
 )
@@ -122,7 +124,7 @@ class Ingest:
                 self.summary.lines_refused += chunk.lines_refused
                 self.summary.file_refused |= chunk.file_refused
                 if chunk.valid or chunk.orphan_lines:
-                    self._write_chunk(chunk.valid, chunk.orphan_lines)
+                    self._write_chunk(chunk.valid, chunk.orphan_lines, chunk.mix)
                 if self.progress is not None:
                     self.progress.update(chunk.records)
         except BaseException:
@@ -174,7 +176,9 @@ class Ingest:
         self.summary.lines_refused += lines
         return problem
 
-    def _write_chunk(self, entries: list[EntryRow], orphan_lines: list[LineRecord]) -> None:
+    def _write_chunk(
+        self, entries: list[EntryRow], orphan_lines: list[LineRecord], mix: dict[str, str]
+    ) -> None:
         with transaction.atomic():
             if connection.vendor == "postgresql":
                 # The planner's cost estimates for 20,000-key lookups call for JIT compilation,
@@ -184,7 +188,7 @@ class Ingest:
                     cursor.execute("SET LOCAL jit = off")
                     cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [INGEST_LOCK])
-            changed, new_importers = self._write(entries, orphan_lines)
+            changed, new_importers = self._write(entries, orphan_lines, mix)
             if changed:
                 # The one hook for everything that depends on an entry's liquidation (cases' deadlines),
                 # in the chunk's transaction: the chunk and its consequences commit together.
@@ -192,9 +196,14 @@ class Ingest:
         self.new_importer_ids |= new_importers
         self.summary.liquidation_changes += len(changed)
 
-    def _write(self, entries: list[EntryRow], orphan_lines: list[LineRecord]) -> tuple[list[int], set[int]]:
-        """Write a chunk; return (entries whose liquidation changed, importers created)."""
-        entries, importer_ids, new_importer_ids = self._importers(entries)
+    def _write(
+        self, chunk_entries: list[EntryRow], orphan_lines: list[LineRecord], mix: dict[str, str]
+    ) -> tuple[list[int], set[int]]:
+        """Write a chunk; return (entries whose liquidation changed, importers created).
+
+        `mix`: what the lines of the chunk's entries add to the commodity mix (Chunk.mix).
+        """
+        entries, importer_ids, new_importer_ids = self._importers(chunk_entries)
         # Plain rows, not model instances: most entries of a re-import are unchanged.
         existing = {
             row[0]: row
@@ -279,7 +288,7 @@ class Ingest:
 
         # New entries' lines are noted for the rollup; importers whose stored lines changed or moved
         # to another month get their rollup rebuilt.
-        record_new_lines("".join(_led_by(importer_ids[r.importer_number], r.mix) for r in to_create))
+        record_new_lines(_new_lines_mix(mix, chunk_entries, to_create, importer_ids))
         rebuild = redated
         if changed_lines:
             rebuild |= set(
@@ -400,6 +409,48 @@ def _entries_as_copy_text(ids: list[int], rows: list[tuple]) -> str:
 
 
 TAB = "\t"
+
+
+def _new_lines_mix(
+    mix: dict[str, str], entries: list[EntryRow], created: list[EntryRow], importer_ids: dict[str, int]
+) -> str:
+    """What the created entries' lines add to the rollup, as MonthlyMixDelta COPY text.
+
+    When every entry of the chunk is new (a first import, the daily feed), that is the parser's sum
+    for the chunk as it is. Otherwise it is summed here from the lines of the created entries, or
+    when they are the most, from the parser's sum less the lines of the others.
+    """
+    if len(created) == len(entries):
+        return "".join(_led_by(importer_ids[number], rows) for number, rows in mix.items())
+    if not created:
+        return ""
+    totals: dict[tuple[str, str, int], list[int]] = {}
+    if len(created) * 2 <= len(entries):
+        _add_lines_mix(totals, created, 1)
+    else:
+        for number, rows in mix.items():
+            for row in rows.split("\n"):
+                month, center, count, value = row.split("\t")
+                totals[(number, month, int(center))] = [int(count), int(value.replace(".", ""))]
+        created_numbers = {r.entry_number for r in created}
+        _add_lines_mix(totals, [r for r in entries if r.entry_number not in created_numbers], -1)
+    return "".join(
+        f"{importer_ids[number]}\t{month}\t{center}\t{count}\t{cents // 100}.{cents % 100:02d}\n"
+        for (number, month, center), (count, cents) in totals.items()
+        if count
+    )
+
+
+def _add_lines_mix(totals: dict[tuple[str, str, int], list[int]], entries: list[EntryRow], sign: int) -> None:
+    """Add (sign 1) or take out (-1) what the entries' lines add to the mix, by importer, month and Center."""
+    for record in entries:
+        if not record.lines:
+            continue
+        month = record.values[ENTRY_DATE_VALUE].replace(day=1).isoformat()
+        for center_id, (count, cents) in mix_of_lines(record.lines.split("\n")).items():
+            total = totals.setdefault((record.importer_number, month, center_id), [0, 0])
+            total[0] += sign * count
+            total[1] += sign * cents
 
 
 def _led_by(key: int, rows: str) -> str:
