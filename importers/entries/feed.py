@@ -9,6 +9,7 @@ already in their canonical form (the feed sends millions of those), and every ot
 through the full check and message.
 """
 
+import gc
 import multiprocessing
 import os
 import re
@@ -766,6 +767,10 @@ def parse_chunks(path: Path, *, parallel: bool | None = None, **parser_options) 
 def _parse_into(parser: FeedParser, path: Path, queue, parent_pid: int) -> None:
     """The parser process: put each sealed chunk, then None; or the traceback text of a failure."""
     _exit_with_parent(parent_pid)
+    # This process only builds chunks, whose objects form no reference cycles: the cyclic collector's
+    # passes over them (every 700 new objects, and over all of them now and then) took 7 % of its CPU.
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 1000)
     # The queue's feeder thread pickles and sends while this one parses; each of its pipe writes
     # waited up to the default 5 ms for the interpreter lock.
     sys.setswitchinterval(0.0005)
