@@ -8,11 +8,13 @@ re-importing a file changes nothing, and a file interrupted half-way can simply 
 """
 
 import csv
+import gc
 import io
 import logging
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -118,15 +120,8 @@ class Ingest:
 
     def run(self, path: Path, *, parallel: bool | None = None) -> Summary:
         try:
-            for chunk in parse_chunks(path, parallel=parallel, **self.parser_options):
-                self.summary.problems += chunk.problems
-                self.summary.entries_refused += chunk.entries_refused
-                self.summary.lines_refused += chunk.lines_refused
-                self.summary.file_refused |= chunk.file_refused
-                if chunk.valid or chunk.orphan_lines:
-                    self._write_chunk(chunk.valid, chunk.orphan_lines, chunk.mix)
-                if self.progress is not None:
-                    self.progress.update(chunk.records)
+            with _rare_collections():
+                self._read_and_write(path, parallel)
         except BaseException:
             # The committed chunks' importers still get their Center; if even this fails (or the
             # process dies), the nightly reassignment run gives them their predominant one.
@@ -134,6 +129,17 @@ class Ingest:
             raise
         self._settle_accounts()
         return self.summary
+
+    def _read_and_write(self, path: Path, parallel: bool | None) -> None:
+        for chunk in parse_chunks(path, parallel=parallel, **self.parser_options):
+            self.summary.problems += chunk.problems
+            self.summary.entries_refused += chunk.entries_refused
+            self.summary.lines_refused += chunk.lines_refused
+            self.summary.file_refused |= chunk.file_refused
+            if chunk.valid or chunk.orphan_lines:
+                self._write_chunk(chunk.valid, chunk.orphan_lines, chunk.mix)
+            if self.progress is not None:
+                self.progress.update(chunk.records)
 
     def _settle_accounts(self, *, quietly: bool = False) -> None:
         """Fold the file's new lines into the rollup and give the new importers their initial Center.
@@ -306,11 +312,11 @@ class Ingest:
         """Insert new entries; return their ids by entry number."""
         now = timezone.now()
         columns = ["entry_number", "importer_id", *ENTRY_VALUES, "created_at", "updated_at"]
-        rows = [(r.entry_number, importer_ids[r.importer_number], *r.values, now, now) for r in created]
-        ids = reserve_ids(Entry, len(rows))
+        ids = reserve_ids(Entry, len(created))
         if ids is not None:
-            copy_text(Entry, ["id", *columns], _entries_as_copy_text(ids, rows))
+            copy_text(Entry, ["id", *columns], _entries_as_copy_text(ids, created, importer_ids, now))
             return {r.entry_number: id_ for r, id_ in zip(created, ids, strict=True)}
+        rows = [(r.entry_number, importer_ids[r.importer_number], *r.values, now, now) for r in created]
         insert_rows(Entry, columns, rows)
         return dict(
             Entry.objects.order_by()
@@ -398,17 +404,37 @@ class Ingest:
         )
 
 
-def _entries_as_copy_text(ids: list[int], rows: list[tuple]) -> str:
+def _entries_as_copy_text(
+    ids: list[int], created: list[EntryRow], importer_ids: dict[str, int], now: datetime
+) -> str:
     """New entries as COPY text, each led by its id. psycopg's adaptation row by row cost more than
     the COPY itself, and so did formatting value by value in Python: str() of every value, then the
     three words COPY spells differently. Safe for entries alone: none of their values (the feed's
     checked codes, digits, ISO dates, statuses, timestamps) holds a tab, a newline, a backslash or
-    the words None, True or False."""
-    text = "".join(f"{id_}\t{TAB.join(map(str, row))}\n" for id_, row in zip(ids, rows, strict=True))
+    the words None, True or False. The two timestamps are the same for all: formatted once (2.3 µs
+    each, 0.9 s of CPU for 200,000 entries)."""
+    stamps = f"\t{now}\t{now}\n"
+    text = "".join(
+        f"{id_}\t{r.entry_number}\t{importer_ids[r.importer_number]}\t{TAB.join(map(str, r.values))}{stamps}"
+        for id_, r in zip(ids, created, strict=True)
+    )
     return text.replace("None", "\\N").replace("True", "t").replace("False", "f")
 
 
 TAB = "\t"
+
+
+@contextmanager
+def _rare_collections():
+    """Run the cyclic garbage collector less often for a while. A chunk arrives as 20,000 entries of
+    new tuples, none in a cycle; each 700 of them set off a collection, and some of those walk the
+    whole process (Django and all). Collections still run, every 50,000 new objects."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(50_000, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def _new_lines_mix(
