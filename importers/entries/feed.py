@@ -159,7 +159,7 @@ class EntryRecord:
     lines: list[str] = field(default_factory=list)
     line_numbers: set[int] = field(default_factory=set)
     # What its lines add to the commodity mix, {Center id: [lines, value in cents]}: once the entry is
-    # in a chunk, the chunk's sum for its importer and month (Chunk.mix), shared with its other entries.
+    # in a chunk, the chunk's sum for its importer and month (Chunk.sums), shared with its other entries.
     mix: dict[int, list[int]] = field(default_factory=dict)
     problem: Problem | None = None
     given: int = ALL_GIVEN  # which UPDATABLE values the record gave (bit i: UPDATABLE[i])
@@ -235,7 +235,8 @@ class Chunk:
     sums: dict[tuple[str, date], dict[int, list[int]]] = field(default_factory=dict)
     # Set by seal(): what the valid entries add, as MonthlyMixDelta COPY text without the importer id
     # (month, Center id, lines, value), by importer number. One row per importer, month and Center,
-    # not per entry: the rollup takes in half as many rows or fewer.
+    # not per entry: the rollup takes in about half as many rows for the bench's feed (4 entries per
+    # importer and chunk), fewer still for busier importers.
     mix: dict[str, str] = field(default_factory=dict)
 
     def __getstate__(self) -> dict:
