@@ -246,6 +246,42 @@ def test_rollup_kept_by_the_ingest_equals_a_full_rebuild(tmp_path):
     assert sum(row[3] for row in kept) == 36
 
 
+def test_rollup_of_chunks_written_in_part_equals_a_full_rebuild(tmp_path):
+    """A chunk's new lines reach the rollup summed by importer, month and Center: its entries already
+    stored, refused by the writer or refused by a line after their first ones add nothing."""
+    from importers.accounts.mix import refresh_monthly_mix
+
+    def entry_rows(n, *, importer=0, lines=(1, 2, 3), **values):
+        number = make_entry_number("PRT", n)
+        fields = {"importer_number": f"12-34567{importer}9AB", "importer_name": f"Importer {importer}"}
+        rows = [entry(number, entry_date=f"2026-{n % 3 + 1:02d}-15", **{**fields, **values})]
+        hts = ("3901100000", "8429510000")
+        return rows + [line(number, k, hts=hts[k % 2], value=f"{n}{k}.50") for k in lines]
+
+    stored = {n: entry_rows(n, importer=n % 2) for n in range(1, 7)}
+    import_entries(write_csv(tmp_path, [row for rows in stored.values() for row in rows]), chunk_entries=8)
+    # First chunk: 2 of its 8 entries are new, and one of a new importer without a name is refused.
+    first = [*stored[1], *stored[2], *stored[3], *stored[4], *stored[5], *entry_rows(7), *entry_rows(8)]
+    first += entry_rows(16, importer=8, importer_name="")
+    # Second chunk: 6 of its 7 valid entries are new; one more is refused by its repeated line 1.
+    second = [*stored[6], *(row for n in range(9, 15) for row in entry_rows(n, importer=n % 3))]
+    second += entry_rows(17, lines=(1, 2, 1))
+    summary = import_entries(write_csv(tmp_path, first + second, name="b.csv"), chunk_entries=8)
+    assert (summary.entries_created, summary.entries_unchanged, summary.entries_refused) == (8, 6, 2)
+
+    def snapshot():
+        return sorted(
+            ImporterMonthlyMix.objects.values_list(
+                "importer_id", "month", "center_id", "line_count", "entered_value"
+            )
+        )
+
+    kept = snapshot()
+    refresh_monthly_mix(None)
+    assert kept == snapshot()
+    assert sum(row[3] for row in kept) == 14 * 3 == EntryLine.objects.count()
+
+
 def mixed_feed(tmp_path: Path) -> Path:
     """Valid and invalid records of every kind, lines in canonical and other forms."""
     rows = [
