@@ -21,10 +21,12 @@ In one run, on the same data (--today is the seed's last day, 2026-06-30 by defa
   full #1, #2  `manage.py reassign_accounts --full --today D` in a subprocess, as users run it: wall
                time, peak RSS (/usr/bin/time -v), and inside that process the time of each phase of
                the current code (window check, rollup repair, plan, initial
-               Centers, apply = the chunks of moves; nested, with what is left of each); run twice:
+               Centers, apply = the chunks of moves and the outbox drain they kick, in process as
+               there is no broker; nested, with what is left of each); run twice:
                before the first, --moves accounts (166 by default) are put under another Center than
                their predominant one, so the first run moves them back (the first run with moves)
                and the second finds the steady state (0 moves)
+               (the project's bytecode is written first: see compile_project)
   dry run      `reassign_accounts --full --dry-run` (it still rebuilds the rollup)
   incremental  1,000 new entries for existing importers imported with importers.entries.ingest.import_entries
                (timed alone, with the after-commit reassignment hook held back), then the reassignment
@@ -132,6 +134,8 @@ PHASES = (
     ("reassignment.assign_initial_centers", "initial Centers", "prepare"),
     ("command.Command._report", "report", "handle()"),
     ("reassignment.run_chunk", "apply (chunks of moves)", "handle()"),
+    # Without a broker the notices are delivered in the command's process, one transaction each.
+    ("outbox.drain", "outbox drain (in process: no broker)", "apply (chunks of moves)"),
 )
 
 
@@ -139,10 +143,11 @@ def install_timers(timings: dict, calls: dict):
     """Wrap the reassignment's phases so their time adds up in `timings` (by label); return a function
     that puts the originals back. A phase called inside another phase than its parent (mixes() from
     the initial Centers, say) counts under that one as "<label> in <caller>"."""
+    from cee_portal.operations import outbox
     from importers.accounts import reassignment
     from importers.management.commands import reassign_accounts as command
 
-    owners = {"reassignment": reassignment, "command": command}
+    owners = {"reassignment": reassignment, "command": command, "outbox": outbox}
     parents = {label: parent for _, label, parent in PHASES}
     stack: list[str] = []
     saved = []
