@@ -8,7 +8,8 @@ FAULT_MARKER and sleeps there so that the test's SIGKILL lands exactly inside th
 nothing the worker does:
 
 - `reassignment`: in the move after FAULT_AFTER moves, once that move's rows are written and before
-  its transaction commits (an account half-way through its move);
+  its transaction commits (an account half-way through its move); FAULT_MOVES_PER_TRANSACTION, if
+  set, is how many moves commit together;
 - `drain`: in the outbox drain, before the email after FAULT_AFTER emails is handed to the mailer
   (inside that message's transaction).
 
@@ -62,6 +63,9 @@ def _pause_in_a_move() -> None:
         return result
 
     reassignment.move_account = move_account
+    if int(os.environ.get("FAULT_MOVES_PER_TRANSACTION") or 0):
+        # Smaller transactions of moves than production's, so that a kill lands after one committed.
+        reassignment.MOVES_PER_TRANSACTION = int(os.environ["FAULT_MOVES_PER_TRANSACTION"])
 
 
 def main(queue: str) -> None:

@@ -23,16 +23,14 @@ def move_open_cases(
     to the new Center's unassigned queue. Closed cases stay with the Center that decided them.
     """
     cases = Case.objects.for_importer(importer).open().select_for_update()
-    keepers = set(
-        User.objects.filter(
-            center_staff_q(to_center_id)
-        )
-        .filter(assigned_cases__in=cases)
-        .values_list("pk", flat=True)
-    )
     moved = list(cases.values_list("pk", "assignee_id", "version"))
     if not moved:
-        return 0
+        return 0  # no open case: nothing to ask about assignees either
+    keepers = set(
+        User.objects.filter(center_staff_q(to_center_id))
+        .filter(pk__in={assignee for _, assignee, _ in moved if assignee is not None})
+        .values_list("pk", flat=True)
+    )
     cases.filter(~Q(assignee_id__in=keepers)).update(assignee=None)
     # Each moved case is a change that a page loaded before it must not overwrite.
     Case.objects.filter(pk__in=[pk for pk, _, _ in moved]).update(

@@ -284,16 +284,17 @@ def check_window(
                 SELECT DISTINCT COALESCE(f.importer_id, r.importer_id) AS importer_id
                 FROM fresh f FULL JOIN rolled r ON r.importer_id = f.importer_id AND r.center_id = f.center_id
                 WHERE f.n IS DISTINCT FROM r.n OR f.v IS DISTINCT FROM r.v
-            ), ranked AS (
-                SELECT importer_id, center_id, ROW_NUMBER() OVER (
-                           PARTITION BY importer_id ORDER BY {measure} DESC, center_id
-                       ) AS place
+            ), predominant AS (
+                -- Each importer's first row: DISTINCT ON, not a ranking window, which cost about
+                -- a tenth more of the check's CPU time (issue 11).
+                SELECT DISTINCT ON (importer_id) importer_id, center_id
                 FROM fresh WHERE n_now > 0
+                ORDER BY importer_id, {measure} DESC, center_id
             )
             SELECT importer_id, true FROM drifted
             UNION ALL
-            SELECT r.importer_id, false FROM ranked r JOIN importers_importer i ON i.id = r.importer_id
-            WHERE r.place = 1 AND i.center_id IS DISTINCT FROM r.center_id
+            SELECT p.importer_id, false FROM predominant p JOIN importers_importer i ON i.id = p.importer_id
+            WHERE i.center_id IS DISTINCT FROM p.center_id
             """,
             {"since": since, "end": end},
         )

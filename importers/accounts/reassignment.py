@@ -6,15 +6,18 @@ The rule (81 FR 92978) with the anti-flapping guards from settings.ACCOUNT_MIX:
   MARGIN_POINTS and the window's volume reaches the minimum for the basis;
 - a pinned account never moves; an account without a Center gets the predominant one at once.
 decide() is the rule; plan() applies it to many importers set-based; apply_move() carries one
-move out in one transaction (account, history, open cases, events, notices).
+move out atomically (account, history, open cases, events, notices): its own transaction, or a
+savepoint in run_chunk's groups of moves.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from cee_portal.operations import outbox
 from importers.accounts.mix import (
@@ -242,6 +245,9 @@ def move_account(
 # --- Runs -------------------------------------------------------------------------------------------
 
 CHUNK_SIZE = 500
+# Moves committed together inside a chunk, each in its own savepoint (see _transaction_groups); also
+# bounds how long a group holds its accounts' and open cases' row locks (~0.5 s at ~5 ms a move).
+MOVES_PER_TRANSACTION = 100
 
 
 def start_job(*, scope: str, today: date, dry_run: bool = False):
@@ -280,8 +286,6 @@ def plan_run(
     through here, so the preview shows what the run then does. A full plan repairs the monthly
     rollup first (any drift from the ingest): a repair, not a change of any account.
     """
-    from django.db import connection
-
     since = window_start(today)
     if importer_ids is None and connection.vendor == "postgresql" and not all_history:
         # Set-based full run, one pass over the window's lines: repair only the importers whose
@@ -307,17 +311,21 @@ def run_chunk(job_id: int, verdicts: list[Verdict], *, today: date, actor=None) 
     counts = {"moved": 0, "scheduled": 0, "skipped": 0, "errors": 0}
     errors = []
     started_at = ReassignmentJob.objects.values_list("started_at", flat=True).get(pk=job_id)
+    # In importer order, so two runs that meet lock their rows in the same order.
+    ordered = sorted(verdicts, key=lambda verdict: verdict.importer_id)
     with outbox.one_drain():  # the moves' notices go out once the chunk is done, not after each move
-        for verdict in verdicts:
-            try:
-                outcome = apply_move(verdict, today=today, actor=actor)
-                if outcome == "skipped" and _moved_since(verdict, started_at, today):
-                    # A rerun of a chunk whose worker died: the move was committed by the first attempt.
-                    outcome = "moved"
-                counts[outcome] += 1
-            except Exception as exc:  # one bad account must not stop the others; the job records it
-                counts["errors"] += 1
-                errors.append(f"importer {verdict.importer_id}: {exc}")
+        for group in _transaction_groups(ordered):
+            with transaction.atomic(), _constraints_checked_per_statement():
+                for verdict in group:
+                    try:
+                        outcome = apply_move(verdict, today=today, actor=actor)
+                        if outcome == "skipped" and _moved_since(verdict, started_at, today):
+                            # A rerun of a chunk whose worker died: the first attempt committed it.
+                            outcome = "moved"
+                        counts[outcome] += 1
+                    except Exception as exc:  # one bad account must not stop the others; the job records it
+                        counts["errors"] += 1
+                        errors.append(f"importer {verdict.importer_id}: {exc}")
     ReassignmentJob.objects.filter(pk=job_id).update(
         moved=F("moved") + counts["moved"],
         scheduled=F("scheduled") + counts["scheduled"],
@@ -332,6 +340,33 @@ def run_chunk(job_id: int, verdicts: list[Verdict], *, today: date, actor=None) 
         state="finished", finished_at=timezone.now()
     )
     return counts
+
+
+def _transaction_groups(verdicts: list[Verdict]) -> list[list[Verdict]]:
+    """The moves committed together: MOVES_PER_TRANSACTION on PostgreSQL, one by one elsewhere.
+
+    One commit for a group, not one per move: a commit waits for the disk (~3.5 ms on the benchmark
+    machine), a fifth of a move's time (issue 11). Each move stays whole in its own savepoint
+    (apply_move is atomic), so a failing one rolls back alone and the others commit. That needs its
+    foreign keys checked before the savepoint ends (_constraints_checked_per_statement), which only
+    PostgreSQL can do; elsewhere each move commits alone, as a key it breaks fails at its commit.
+    """
+    size = MOVES_PER_TRANSACTION if connection.vendor == "postgresql" else 1
+    return [verdicts[i : i + size] for i in range(0, len(verdicts), size)]
+
+
+@contextmanager
+def _constraints_checked_per_statement() -> Iterator[None]:
+    """Within the block, PostgreSQL checks the (deferred) foreign keys at each statement, not at commit:
+    a move that breaks one fails inside its own savepoint instead of failing its group's commit."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")  # Django's keys are deferred; as they were
 
 
 def _moved_since(verdict: Verdict, started_at, today: date) -> bool:

@@ -5,6 +5,7 @@ goes through reassignment.move_account: history row, open cases with their timel
 dates are legal dates passed in, from legal_today() at the edge.
 """
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -265,8 +266,8 @@ def test_the_imports_own_reassignment_run_uses_the_imports_today(
 @pytest.mark.postgres  # committed lines: SQLite's flush after the test meets 0007's triggers
 @pytest.mark.django_db(transaction=True)
 def test_a_chunk_of_moves_sends_its_notices_in_one_drain_once_the_chunk_is_done():
-    """Each move commits on its own, but the outbox is drained once per chunk (here in process: no
-    broker), not once per move: the last drain delivered every move's notice."""
+    """The outbox is drained once per chunk (here in process: no broker), not once per move or per
+    transaction of moves: the last drain delivered every move's notice."""
     from cee_portal.operations.models import OutboxMessage, PeriodicJobRun
 
     importers = [ImporterFactory(center_ace_id="CEE009") for _ in range(3)]
@@ -277,3 +278,39 @@ def test_a_chunk_of_moves_sends_its_notices_in_one_drain_once_the_chunk_is_done(
     moved = OutboxMessage.objects.filter(topic="account.moved")
     assert moved.count() == 3 and not moved.filter(dispatched_at__isnull=True).exists()
     assert PeriodicJobRun.objects.get(name="drain_outbox").last_summary == {"delivered": 3, "failed": 0}
+
+
+@pytest.mark.postgres  # committed lines: SQLite's flush after the test meets 0007's triggers
+@pytest.mark.django_db(transaction=True)
+def test_a_move_the_database_refuses_rolls_back_alone_and_the_others_of_its_transaction_commit():
+    """A chunk's moves commit together (reassignment.MOVES_PER_TRANSACTION), each in its own savepoint.
+    One that breaks a foreign key (its new Center is gone: Django's keys are checked at commit unless
+    told otherwise) leaves its account as it was, with no history and no notice, and the two others
+    move, each with one history row and one notice."""
+    from cee_portal.operations.models import OutboxMessage
+    from importers.accounts import reassignment
+    from importers.models import ReassignmentJob
+
+    importers = [ImporterFactory(center_ace_id="CEE009") for _ in range(3)]
+    for importer in importers:
+        add_lines(importer, "8429510000", 30)
+    job = reassignment.start_job(scope="incremental", today=TODAY)
+    moves = reassignment.prepare(job, importer_ids=[i.pk for i in importers], rebuild_mix=True)
+    assert len(moves) == 3 and len(reassignment._transaction_groups(moves)) == 1
+    bad = moves[1]
+    moves[1] = dataclasses.replace(bad, to_center_id=Center.objects.order_by("-pk").first().pk + 1000)
+
+    counts = reassignment.run_chunk(job.pk, moves, today=TODAY)
+
+    assert counts == {"moved": 2, "scheduled": 0, "skipped": 0, "errors": 1}
+    for importer in importers:
+        importer.refresh_from_db()
+        history = AccountAssignment.objects.filter(importer=importer, reason="computed")
+        notices = OutboxMessage.objects.filter(topic="account.moved", payload__importer_id=importer.pk)
+        if importer.pk == bad.importer_id:
+            assert (importer.center.ace_id, history.count(), notices.count()) == ("CEE009", 0, 0)
+        else:
+            assert (importer.center.ace_id, history.count(), notices.count()) == ("CEE010", 1, 1)
+    job = ReassignmentJob.objects.get(pk=job.pk)
+    assert (job.moved, job.errors, job.state) == (2, 1, "finished")
+    assert f"importer {bad.importer_id}:" in job.error_log
